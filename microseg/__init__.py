@@ -1,0 +1,89 @@
+"""microseg: micro-targeting analytics for pandas users.
+
+Profile customers, build demographic, behavioural, clustered and psychographic
+segments, grow audiences with lookalikes, and prototype campaigns with privacy
+rules on by default.
+
+Public names are loaded on first use, so ``import microseg`` does not import
+matplotlib, seaborn or the heavier scikit-learn modules.
+
+Examples
+--------
+>>> import microseg as ms
+>>> data = ms.datasets.make_customers(n_customers=500, random_state=0)
+>>> len(data.customers)
+500
+"""
+
+from __future__ import annotations
+
+from ._lazy import attach
+from .errors import (
+    AudienceTooSmallError,
+    DataQualityWarning,
+    IdentifierTypeError,
+    MicrosegError,
+    NotFittedError,
+    PrivacyError,
+    SchemaError,
+    SensitiveAttributeError,
+)
+
+__version__ = "0.1.0"
+
+_NAMES = {
+    # sub-packages and modules
+    "datasets": ":.datasets",
+    "segment": ":.segment",
+    "lookalike": ":.lookalike",
+    "campaign": ":.campaign",
+    "privacy": ":.privacy",
+    "plot": ":.plot",
+    "errors": ":.errors",
+    # profiling
+    "describe": ".profile",
+    "profile": ".profile",
+    "compare": ".profile",
+    "overlap": ".profile",
+    "SegmentProfile": ".profile",
+    # rule segments
+    "bands": ".segment.rules",
+    "rule_segments": ".segment.rules",
+    "combine": ".segment.rules",
+    # behaviour
+    "rfm": ".segment.rfm",
+    "RFMScorer": ".segment.rfm",
+    "rfm_segments": ".segment.rfm",
+    "cohorts": ".segment.cohorts",
+    "funnel": ".segment.funnel",
+    "purchase_timing": ".segment.timing",
+    "due_for_followup": ".segment.timing",
+    "migration": ".segment.timing",
+    "customer_view": ".view",
+    # clustering
+    "SegmentModel": ".segment.cluster",
+    "choose_k": ".segment.cluster",
+    "stability": ".segment.cluster",
+    "explain": ".segment.cluster",
+    # psychographic
+    "reliability": ".segment.psychographic",
+    "PsychographicModel": ".segment.psychographic",
+    "golden_questions": ".segment.psychographic",
+    # lookalike
+    "Lookalike": ".lookalike",
+}
+
+__getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
+
+__all__ = [
+    *_lazy_all,
+    "AudienceTooSmallError",
+    "DataQualityWarning",
+    "IdentifierTypeError",
+    "MicrosegError",
+    "NotFittedError",
+    "PrivacyError",
+    "SchemaError",
+    "SensitiveAttributeError",
+    "__version__",
+]

@@ -1,0 +1,55 @@
+"""Exceptions and warnings raised by microseg.
+
+Every error is a :class:`MicrosegError`, itself a :class:`ValueError`, so code
+that already catches ``ValueError`` keeps working. Messages name the column or
+parameter, say what was found, and say what to do.
+
+Examples
+--------
+>>> from microseg.errors import SchemaError, MicrosegError
+>>> issubclass(SchemaError, MicrosegError) and issubclass(SchemaError, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+from sklearn.exceptions import NotFittedError
+
+__all__ = [
+    "MicrosegError",
+    "SchemaError",
+    "DataQualityWarning",
+    "PrivacyError",
+    "SensitiveAttributeError",
+    "AudienceTooSmallError",
+    "IdentifierTypeError",
+    "NotFittedError",
+]
+
+
+class MicrosegError(ValueError):
+    """Base class of every error microseg raises on bad input."""
+
+
+class SchemaError(MicrosegError):
+    """A table lacks a column, or a column has the wrong type or content."""
+
+
+class PrivacyError(MicrosegError):
+    """An operation would break a privacy rule that microseg enforces by default."""
+
+
+class SensitiveAttributeError(PrivacyError):
+    """A sensitive column (GDPR Art. 9, CPRA precise geolocation) was used for targeting."""
+
+
+class AudienceTooSmallError(PrivacyError):
+    """An audience or group is smaller than the minimum size allowed for its use."""
+
+
+class IdentifierTypeError(MicrosegError, TypeError):
+    """Identifiers have a type that loses information (e.g. phone numbers stored as floats)."""
+
+
+class DataQualityWarning(UserWarning):
+    """Rows were dropped or changed; the message gives the count per rule."""

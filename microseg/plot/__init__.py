@@ -1,0 +1,17 @@
+"""Plotting functions. Each takes ``ax=None`` and returns the Axes it drew on.
+
+Result objects' ``.plot()`` methods call these. matplotlib is imported only
+when this package is, never by ``import microseg``.
+"""
+
+from __future__ import annotations
+
+from .._lazy import attach
+from ._palette import segment_colors
+
+_NAMES = {
+    "segment_colors": "._palette",
+}
+
+__getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
+__all__ = sorted(set(_lazy_all) | {"segment_colors"})
