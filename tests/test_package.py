@@ -62,3 +62,13 @@ def test_every_error_is_a_value_error():
     for err in (ms.SchemaError, ms.PrivacyError, ms.SensitiveAttributeError, ms.AudienceTooSmallError, ms.IdentifierTypeError):
         assert issubclass(err, ms.MicrosegError) and issubclass(err, ValueError)
     assert issubclass(ms.IdentifierTypeError, TypeError)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    ci = (root / ".ci" / "run").read_text(encoding="utf-8")
+    command = next(line for line in readme.splitlines() if "pip install \".[test]\"" in line and not line.startswith("#"))
+    assert command.strip() in ci
