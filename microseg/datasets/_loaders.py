@@ -577,3 +577,288 @@ def load_bank_marketing(path: str | os.PathLike | None = None, *, version: str =
     df.insert(0, "customer_id", _positional_ids(len(df)))
     columns = {"customer_id": "(row number)", **columns}
     return _finish(df, source=file.name, columns=columns, leaks=["duration"])
+
+
+_MOCK_NOTE = (
+    "mock data: the iFood 'CRM Data Analyst Case' describes this table as a sample dataset that "
+    "'mocks' customer data; do not use it as evidence that a method works on real customers."
+)
+
+
+def load_marketing_campaign(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the "Customer Personality Analysis" table (iFood CRM case): 2,240 customers.
+
+    **Mock data.** The originating case study calls this a sample dataset that
+    "mocks" customer data; treat it as realistic but semi-synthetic. The note
+    is also in ``attrs["microseg_note"]``.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Folder holding ``marketing_campaign.csv``, or the file itself
+        (default: the ``MICROSEG_DATA`` environment variable).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer:
+
+        - ``customer_id`` (str): from ``ID``.
+        - ``birth_year`` (int), ``education`` and ``marital_status``
+          (category), ``income`` (float, yearly household income; missing for
+          24), ``kidhome`` and ``teenhome`` (int, children in the household).
+        - ``customer_since`` (datetime64): enrolment date, from
+          ``Dt_Customer`` read as day-month-year.
+        - ``recency`` (int): days since the last purchase.
+        - ``mnt_wines``, ``mnt_fruits``, ``mnt_meat_products``,
+          ``mnt_fish_products``, ``mnt_sweet_products``, ``mnt_gold_prods``
+          (int): amounts spent in the last two years.
+        - ``num_deals_purchases``, ``num_web_purchases``,
+          ``num_catalog_purchases``, ``num_store_purchases``,
+          ``num_web_visits_month`` (int).
+        - ``accepted_cmp3``, ``accepted_cmp4``, ``accepted_cmp5``,
+          ``accepted_cmp1``, ``accepted_cmp2`` (bool): accepted the offer of
+          campaign k (source column order).
+        - ``complain`` (bool): complained in the last two years.
+        - ``response`` (bool): accepted the pilot (sixth) campaign; 334
+          customers (14.9 %). Use it as a lookalike seed.
+
+    Notes
+    -----
+    How the documented quirks are handled:
+
+    - The constant columns ``Z_CostContact`` (3) and ``Z_Revenue`` (11), the
+      case's cost per contact and revenue per accepted offer in monetary
+      units, are dropped; their values are in ``attrs["microseg_constants"]``.
+    - Implausible values are kept as in the source: an income of 666,666,
+      birth years 1893, 1899 and 1900, and the marital statuses ``Alone``
+      (3), ``Absurd`` (2) and ``YOLO`` (2). Clean them deliberately if needed.
+    - ``education`` is not ordered: ``2n Cycle`` (a second-cycle degree) and
+      ``Master`` are at about the same level.
+
+    Examples
+    --------
+    >>> import microseg as ms
+    >>> mc = ms.datasets.load_marketing_campaign("/path/to/data")  # doctest: +SKIP
+    >>> int(mc["response"].sum())  # doctest: +SKIP
+    334
+    """
+    file = _data_file(path, "marketing_campaign.csv")
+    raw = pd.read_csv(file, engine="pyarrow", sep="\t", dtype={"ID": "str", "Income": "float64"})
+    constants = {"z_cost_contact": int(raw["Z_CostContact"].iloc[0]), "z_revenue": int(raw["Z_Revenue"].iloc[0])}
+    for col in ("Z_CostContact", "Z_Revenue"):
+        if raw[col].nunique() != 1:  # pragma: no cover - guards a changed file
+            raise MicrosegError(f"column {col!r} of {file.name} was expected to be constant.")
+    raw = raw.drop(columns=["Z_CostContact", "Z_Revenue"])
+    df, columns = _rename(raw, {"ID": "customer_id", "Year_Birth": "birth_year", "Dt_Customer": "customer_since"})
+    df["customer_since"] = pd.to_datetime(df["customer_since"], format="%d-%m-%Y")
+    df["education"] = _categorical(df["education"], ["Basic", "2n Cycle", "Graduation", "Master", "PhD"])
+    df["marital_status"] = _categorical(df["marital_status"])
+    for col in ("accepted_cmp3", "accepted_cmp4", "accepted_cmp5", "accepted_cmp1", "accepted_cmp2", "complain", "response"):
+        df[col] = df[col].astype(bool)
+    return _finish(df, source=file.name, columns=columns, note=_MOCK_NOTE, constants=constants)
+
+
+# --------------------------------------------------------------------------- psychographic
+
+_YPS_CATEGORIES: dict[str, tuple[list[str], bool]] = {
+    "Smoking": (["never smoked", "tried smoking", "former smoker", "current smoker"], False),
+    "Alcohol": (["never", "social drinker", "drink a lot"], True),
+    "Punctuality": (["i am often early", "i am always on time", "i am often running late"], True),
+    "Lying": (["never", "only to avoid hurting someone", "sometimes", "everytime it suits me"], True),
+    "Internet usage": (["no time at all", "less than an hour a day", "few hours a day", "most of the day"], True),
+    "Gender": (["female", "male"], False),
+    "Left - right handed": (["right handed", "left handed"], False),
+    "Education": (
+        [
+            "currently a primary school pupil",
+            "primary school",
+            "secondary school",
+            "college/bachelor degree",
+            "masters degree",
+            "doctorate degree",
+        ],
+        True,
+    ),
+    "Only child": (["no", "yes"], False),
+    "Village - town": (["village", "city"], False),
+    "House - block of flats": (["block of flats", "house/bungalow"], False),
+}
+_YPS_MEASURES = ("Age", "Height", "Weight", "Number of siblings")
+
+
+def load_young_people_survey(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the Young People Survey (Slovakia, 2013): 1,010 respondents, 150 questions.
+
+    Music and movie tastes, hobbies and interests, phobias, health habits,
+    personality and views, spending habits and demographics of Slovak
+    respondents aged 15–30 (Kaggle, Miroslav Sabo). Reads
+    ``young_people_survey_responses.csv`` and, for the question texts,
+    ``young_people_survey_columns.csv``.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Folder holding both files (default: the ``MICROSEG_DATA`` environment
+        variable).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per respondent, ``customer_id`` (str, zero-padded row number;
+        the source has no ids) first, then the 150 answers with snake_case
+        names (``Hiphop, Rap`` → ``hiphop_rap``, ``Fantasy/Fairy tales`` →
+        ``fantasy_fairy_tales``):
+
+        - 135 Likert items (1–5) as nullable ``Int8``.
+        - ``age``, ``height`` (cm), ``weight`` (kg) and
+          ``number_of_siblings`` as nullable ``Int16``.
+        - The 11 text answers as categories: ``smoking``, ``gender``,
+          ``left_right_handed``, ``only_child``, ``village_town`` and
+          ``house_block_of_flats`` unordered; ``alcohol``, ``punctuality``
+          (early → late), ``lying`` (never → whenever it suits),
+          ``internet_usage`` and ``education`` ordered.
+
+        ``attrs["microseg_columns"]`` maps each column to its name in the
+        source, and ``attrs["microseg_questions"]`` to the full question text.
+
+    Notes
+    -----
+    The 608 missing answers, scattered across columns, stay missing.
+
+    Examples
+    --------
+    >>> import microseg as ms
+    >>> yps = ms.datasets.load_young_people_survey("/path/to/data")  # doctest: +SKIP
+    >>> yps.attrs["microseg_questions"]["hiphop_rap"]  # doctest: +SKIP
+    'Hip hop, Rap'
+    """
+    file = _data_file(path, "young_people_survey_responses.csv")
+    qfile = _data_file(path if path is None or Path(path).is_dir() else Path(path).parent, "young_people_survey_columns.csv")
+    header = pd.read_csv(file, nrows=0).columns
+    dtype = {c: "str" if c in _YPS_CATEGORIES else "Int16" if c in _YPS_MEASURES else "Int8" for c in header}
+    raw = pd.read_csv(file, engine="pyarrow", dtype=dtype)
+    questions = pd.read_csv(qfile, engine="pyarrow", dtype="str")
+    for col, (levels, ordered) in _YPS_CATEGORIES.items():
+        raw[col] = _categorical(raw[col], levels, ordered=ordered)
+    df, columns = _rename(raw)
+    text = dict(zip(questions["short"], questions["original"], strict=True))
+    df.insert(0, "customer_id", _positional_ids(len(df)))
+    return _finish(
+        df,
+        source=f"{file.name}, {qfile.name}",
+        columns={"customer_id": "(row number)", **columns},
+        questions={new: text.get(old, old) for new, old in columns.items()},
+    )
+
+
+BIG_FIVE_KEYS: dict[str, tuple[str, ...]] = {
+    "agreeableness": ("-A1", "A2", "A3", "A4", "A5"),
+    "conscientiousness": ("C1", "C2", "C3", "-C4", "-C5"),
+    "extraversion": ("-E1", "-E2", "E3", "E4", "E5"),
+    "neuroticism": ("N1", "N2", "N3", "N4", "N5"),
+    "openness": ("O1", "-O2", "O3", "O4", "-O5"),
+}
+"""Scoring keys of the Big Five items (as in R ``psych``): scale → items, ``-`` marks a reverse-keyed item."""
+
+BIG_FIVE_ITEMS: dict[str, str] = {
+    "A1": "Am indifferent to the feelings of others",
+    "A2": "Inquire about others' well-being",
+    "A3": "Know how to comfort others",
+    "A4": "Love children",
+    "A5": "Make people feel at ease",
+    "C1": "Am exacting in my work",
+    "C2": "Continue until everything is perfect",
+    "C3": "Do things according to a plan",
+    "C4": "Do things in a half-way manner",
+    "C5": "Waste my time",
+    "E1": "Don't talk a lot",
+    "E2": "Find it difficult to approach others",
+    "E3": "Know how to captivate people",
+    "E4": "Make friends easily",
+    "E5": "Take charge",
+    "N1": "Get angry easily",
+    "N2": "Get irritated easily",
+    "N3": "Have frequent mood swings",
+    "N4": "Often feel blue",
+    "N5": "Panic easily",
+    "O1": "Am full of ideas",
+    "O2": "Avoid difficult reading material",
+    "O3": "Carry the conversation to a higher level",
+    "O4": "Spend time reflecting on things",
+    "O5": "Will not probe deeply into a subject",
+}
+"""Text of the 25 IPIP items of the Big Five data (answered 1 = very inaccurate … 6 = very accurate)."""
+
+_BFI_EDUCATION = ["HS", "finished HS", "some college", "college graduate", "graduate degree"]
+
+
+def load_big_five(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the Big Five personality items of the SAPA project (R ``psych::bfi``): 2,800 people.
+
+    25 self-report items from the International Personality Item Pool,
+    five per trait, answered on a 1–6 scale (1 = very inaccurate, 6 = very
+    accurate), collected in 2010 (Revelle, Wilt & Rosenthal).
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Folder holding ``bfi.csv``, or the file itself (default: the
+        ``MICROSEG_DATA`` environment variable).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per respondent:
+
+        - ``customer_id`` (str): the SAPA respondent id (the R row name).
+        - ``A1``–``A5``, ``C1``–``C5``, ``E1``–``E5``, ``N1``–``N5``,
+          ``O1``–``O5`` (nullable ``Int8``): the items. They keep their
+          standard upper-case names, the one exception to snake_case here,
+          because scoring keys use them.
+        - ``gender`` (category): ``male`` (919) or ``female`` (1,881),
+          decoded from 1/2.
+        - ``education`` (ordered category): ``HS`` < ``finished HS`` <
+          ``some college`` < ``college graduate`` < ``graduate degree``,
+          decoded from 1–5; 223 missing.
+        - ``age`` (int): 3–86; the implausibly low ages are in the source and
+          kept.
+
+        ``attrs["microseg_keys"]`` holds :data:`BIG_FIVE_KEYS` (reverse-keyed
+        items A1, C4, C5, E1, E2, O2, O5 carry a ``-``) and
+        ``attrs["microseg_questions"]`` the item texts.
+
+    Notes
+    -----
+    The 731 missing item and education values stay missing.
+
+    Examples
+    --------
+    >>> import microseg as ms
+    >>> ms.datasets.BIG_FIVE_KEYS["openness"]
+    ('O1', '-O2', 'O3', 'O4', '-O5')
+    >>> bfi = ms.datasets.load_big_five("/path/to/data")  # doctest: +SKIP
+    >>> bfi["gender"].value_counts()["female"]  # doctest: +SKIP
+    1881
+    """
+    file = _data_file(path, "bfi.csv")
+    items = list(BIG_FIVE_ITEMS)
+    raw = pd.read_csv(
+        file,
+        engine="pyarrow",
+        dtype={"id": "str", **dict.fromkeys(items, "Int8"), "gender": "Int8", "education": "Int8", "age": "int64"},
+    )
+    gender = raw["gender"].map({1: "male", 2: "female"})
+    education = raw["education"].map(dict(enumerate(_BFI_EDUCATION, start=1)))
+    df = pd.DataFrame({"customer_id": raw["id"]}).join(raw[items])
+    df["gender"] = _categorical(gender, ["male", "female"])
+    df["education"] = _categorical(education, _BFI_EDUCATION, ordered=True)
+    df["age"] = raw["age"]
+    columns = {"customer_id": "id", **{c: c for c in items}, "gender": "gender", "education": "education", "age": "age"}
+    return _finish(
+        df,
+        source=file.name,
+        columns=columns,
+        keys={k: list(v) for k, v in BIG_FIVE_KEYS.items()},
+        questions=dict(BIG_FIVE_ITEMS),
+    )
