@@ -862,3 +862,322 @@ def load_big_five(path: str | os.PathLike | None = None) -> pd.DataFrame:
         keys={k: list(v) for k, v in BIG_FIVE_KEYS.items()},
         questions=dict(BIG_FIVE_ITEMS),
     )
+
+
+# --------------------------------------------------------------------------- campaigns and demographics
+
+_HILLSTROM_HISTORY = [
+    "1) $0 - $100",
+    "2) $100 - $200",
+    "3) $200 - $350",
+    "4) $350 - $500",
+    "5) $500 - $750",
+    "6) $750 - $1,000",
+    "7) $1,000 +",
+]
+
+
+def load_hillstrom(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the Hillstrom / MineThatData e-mail experiment (2008): 64,000 customers.
+
+    Customers who bought in the last twelve months were randomly sent a men's
+    merchandise e-mail, a women's merchandise e-mail, or no e-mail (about a
+    third each); visits, conversions and spend were tracked for two weeks.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Folder holding ``hillstrom.csv.gz``, or the file itself (default: the
+        ``MICROSEG_DATA`` environment variable).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer:
+
+        - ``customer_id`` (str): zero-padded row number (the source has no ids).
+        - ``recency`` (int): months since the last purchase.
+        - ``history_segment`` (ordered category): binned spend of the past
+          year, ``1) $0 - $100`` … ``7) $1,000 +``; ``history`` (float): that
+          spend in dollars.
+        - ``mens``, ``womens`` (bool): bought men's / women's merchandise in
+          the past year. ``newbie`` (bool): new customer in the past year.
+        - ``zip_code`` (category): ``Urban``, ``Suburban`` or ``Rural``.
+        - ``channel`` (category): ``Phone``, ``Web`` or ``Multichannel``.
+        - ``segment`` (category): the random arm, ``Mens E-Mail``,
+          ``Womens E-Mail`` or ``No E-Mail``.
+        - ``treatment`` (bool): an e-mail was sent (``segment`` is not
+          ``No E-Mail``); the control group is ``~treatment``.
+        - ``visit``, ``conversion`` (bool) and ``spend`` (float, dollars):
+          outcomes in the two weeks after the send.
+
+    Notes
+    -----
+    The source misspells the suburban zip-code class as ``Surburban``; it is
+    renamed ``Suburban`` (28,776 customers). Nothing else is changed.
+
+    Examples
+    --------
+    >>> import microseg as ms
+    >>> hs = ms.datasets.load_hillstrom("/path/to/data")  # doctest: +SKIP
+    >>> hs.groupby("segment", observed=True)["conversion"].mean()  # doctest: +SKIP
+    """
+    file = _data_file(path, "hillstrom.csv.gz")
+    flags = ("mens", "womens", "newbie", "visit", "conversion")
+    raw = pd.read_csv(
+        file,
+        engine="pyarrow",
+        dtype={
+            "recency": "int64",
+            "history_segment": "str",
+            "history": "float64",
+            "zip_code": "str",
+            "channel": "str",
+            "segment": "str",
+            "spend": "float64",
+            **dict.fromkeys(flags, "int64"),
+        },
+    )
+    df = raw.copy()
+    for col in flags:
+        df[col] = df[col].astype(bool)
+    df["history_segment"] = _categorical(df["history_segment"], _HILLSTROM_HISTORY, ordered=True)
+    df["zip_code"] = _categorical(df["zip_code"].replace({"Surburban": "Suburban"}), ["Urban", "Suburban", "Rural"])
+    df["channel"] = _categorical(df["channel"], ["Phone", "Web", "Multichannel"])
+    df["segment"] = _categorical(df["segment"], ["Mens E-Mail", "Womens E-Mail", "No E-Mail"])
+    df.insert(df.columns.get_loc("segment") + 1, "treatment", (df["segment"] != "No E-Mail").to_numpy())
+    df.insert(0, "customer_id", _positional_ids(len(df)))
+    columns = {c: c for c in df.columns}
+    columns.update({"customer_id": "(row number)", "treatment": "segment != 'No E-Mail'"})
+    return _finish(df, source=file.name, columns=columns)
+
+
+_ADULT_EDUCATION = [
+    "Preschool",
+    "1st-4th",
+    "5th-6th",
+    "7th-8th",
+    "9th",
+    "10th",
+    "11th",
+    "12th",
+    "HS-grad",
+    "Some-college",
+    "Assoc-voc",
+    "Assoc-acdm",
+    "Bachelors",
+    "Masters",
+    "Prof-school",
+    "Doctorate",
+]  # the order of the source's education-num (1–16)
+
+
+def load_adult(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the UCI Adult (Census Income) training data: 32,561 people, US Census 1994.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Folder holding ``adult.csv.gz``, or the file itself (default: the
+        ``MICROSEG_DATA`` environment variable).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person:
+
+        - ``customer_id`` (str): zero-padded row number (the source has no ids).
+        - ``age``, ``fnlwgt`` (census sampling weight), ``education_num``,
+          ``capital_gain``, ``capital_loss``, ``hours_per_week`` (int).
+        - ``education`` (ordered category, in the order of ``education_num``).
+        - ``workclass``, ``marital_status``, ``occupation``, ``relationship``,
+          ``race``, ``sex``, ``native_country`` (category).
+        - ``high_income`` (bool): income above $50K (7,841 people), from
+          ``income``.
+
+    Notes
+    -----
+    The source marks missing values with ``?``: 1,836 in ``workclass``,
+    1,843 in ``occupation`` and 583 in ``native_country``. They become
+    missing values. Column names are snake_case (``education-num`` →
+    ``education_num``).
+
+    Examples
+    --------
+    >>> import microseg as ms
+    >>> adult = ms.datasets.load_adult("/path/to/data")  # doctest: +SKIP
+    >>> round(adult["high_income"].mean(), 3)  # doctest: +SKIP
+    0.241
+    """
+    file = _data_file(path, "adult.csv.gz")
+    raw = pd.read_csv(file, engine="pyarrow")
+    df, columns = _rename(raw)
+    for col in ("workclass", "marital_status", "occupation", "relationship", "race", "sex", "native_country"):
+        df[col] = _categorical(df[col].mask(df[col] == "?"))  # "?" is the source's missing-value marker
+    df["education"] = _categorical(df["education"], _ADULT_EDUCATION, ordered=True)
+    income = df.pop("income")
+    if not income.isin(["<=50K", ">50K"]).all():  # pragma: no cover - guards a changed file
+        raise MicrosegError(f"column 'income' of {file.name} has values other than '<=50K' and '>50K'.")
+    df["high_income"] = (income == ">50K").to_numpy()
+    columns.pop("income")
+    columns["high_income"] = "income == '>50K'"
+    df.insert(0, "customer_id", _positional_ids(len(df)))
+    return _finish(df, source=file.name, columns={"customer_id": "(row number)", **columns})
+
+
+def load_wholesale(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the UCI Wholesale customers: annual spend of 440 clients of a Portuguese distributor.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Folder holding ``wholesale_customers.csv``, or the file itself
+        (default: the ``MICROSEG_DATA`` environment variable).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per client:
+
+        - ``customer_id`` (str): zero-padded row number (the source has no ids).
+        - ``channel`` (category): ``Horeca`` (hotel, restaurant, café; 298) or
+          ``Retail`` (142), decoded from 1/2.
+        - ``region`` (category): ``Lisbon`` (77), ``Oporto`` (47) or
+          ``Other`` (316), decoded from 1/2/3.
+        - ``fresh``, ``milk``, ``grocery``, ``frozen``, ``detergents_paper``,
+          ``delicatessen`` (int): annual spend in monetary units. The source
+          spells the last one ``Delicassen``.
+
+    Examples
+    --------
+    >>> import microseg as ms
+    >>> ws = ms.datasets.load_wholesale("/path/to/data")  # doctest: +SKIP
+    >>> ws["channel"].value_counts()["Horeca"]  # doctest: +SKIP
+    298
+    """
+    file = _data_file(path, "wholesale_customers.csv")
+    raw = pd.read_csv(file, engine="pyarrow")
+    df, columns = _rename(raw, {"Delicassen": "delicatessen"})
+    df["channel"] = _categorical(df["channel"].map({1: "Horeca", 2: "Retail"}), ["Horeca", "Retail"])
+    df["region"] = _categorical(df["region"].map({1: "Lisbon", 2: "Oporto", 3: "Other"}), ["Lisbon", "Oporto", "Other"])
+    if df[["channel", "region"]].isna().any().any():  # pragma: no cover - guards a changed file
+        raise MicrosegError(f"{file.name} has channel or region codes outside 1/2 and 1/2/3.")
+    df.insert(0, "customer_id", _positional_ids(len(df)))
+    return _finish(df, source=file.name, columns={"customer_id": "(row number)", **columns})
+
+
+_SHOPPERS_MONTHS = [m.capitalize() for m in _MONTHS]
+
+
+def load_online_shoppers(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the UCI Online Shoppers Purchasing Intention sessions: 12,330 sessions over a year.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Folder holding ``online_shoppers_intention.csv.gz``, or the file
+        itself (default: the ``MICROSEG_DATA`` environment variable).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per session (each from a different user):
+
+        - ``customer_id`` (str): zero-padded row number (the source has no
+          ids; each session is a different user, so it also identifies the
+          session).
+        - ``administrative``, ``informational``, ``product_related`` (int):
+          pages of each kind visited, and ``administrative_duration``,
+          ``informational_duration``, ``product_related_duration`` (float):
+          seconds spent on them.
+        - ``bounce_rates``, ``exit_rates``, ``page_values``, ``special_day``
+          (float): Google Analytics metrics.
+        - ``month`` (ordered category, ``Jan`` … ``Dec``).
+        - ``operating_systems``, ``browser``, ``region``, ``traffic_type``
+          (category of integer codes; the source gives no labels).
+        - ``visitor_type`` (category): ``Returning_Visitor``,
+          ``New_Visitor`` or ``Other``.
+        - ``weekend`` (bool), ``revenue`` (bool: the session ended in a
+          purchase; 1,908 sessions).
+
+    Notes
+    -----
+    The source writes June as ``June`` and the other months as three
+    letters; ``June`` becomes ``Jun``. There are no January or April
+    sessions; those months are empty categories. The 125 exact duplicate rows
+    are kept.
+
+    Examples
+    --------
+    >>> import microseg as ms
+    >>> s = ms.datasets.load_online_shoppers("/path/to/data")  # doctest: +SKIP
+    >>> s.groupby("month", observed=True)["revenue"].mean()  # doctest: +SKIP
+    """
+    file = _data_file(path, "online_shoppers_intention.csv.gz")
+    raw = pd.read_csv(file, engine="pyarrow", dtype={"Month": "str", "Weekend": "bool", "Revenue": "bool"})
+    df, columns = _rename(raw)
+    month = df["month"].replace({"June": "Jun"})
+    df["month"] = _categorical(month, _SHOPPERS_MONTHS, ordered=True)
+    if df["month"].isna().any():  # pragma: no cover - guards a changed file
+        raise MicrosegError(f"column 'Month' of {file.name} has values that are not month names.")
+    for col in ("operating_systems", "browser", "region", "traffic_type"):
+        df[col] = _categorical(df[col])
+    df["visitor_type"] = _categorical(df["visitor_type"], ["Returning_Visitor", "New_Visitor", "Other"])
+    df.insert(0, "customer_id", _positional_ids(len(df)))
+    return _finish(df, source=file.name, columns={"customer_id": "(row number)", **columns})
+
+
+_MALL_NOTE = (
+    "teaching data of undocumented origin, probably constructed; "
+    "do not use it as evidence that a method works on real customers."
+)
+
+
+def load_mall_customers(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the "Mall Customer Segmentation" teaching table: 200 customers.
+
+    **Probably constructed.** The data have no documented origin; use them
+    for teaching and smoke tests only. The note is also in
+    ``attrs["microseg_note"]``.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        Folder holding ``Mall_Customers.csv``, or the file itself (default:
+        the ``MICROSEG_DATA`` environment variable).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer:
+
+        - ``customer_id`` (str): zero-padded as in the source, ``"0001"`` to
+          ``"0200"``.
+        - ``gender`` (category): ``Female`` (112) or ``Male`` (88); the
+          source calls the column ``Genre``.
+        - ``age`` (int).
+        - ``annual_income_k`` (int): yearly income in thousands of dollars,
+          from ``Annual Income (k$)``.
+        - ``spending_score`` (int, 1–100): a score assigned by the mall from
+          behaviour and purchases, from ``Spending Score (1-100)``.
+
+    Examples
+    --------
+    >>> import microseg as ms
+    >>> mall = ms.datasets.load_mall_customers("/path/to/data")  # doctest: +SKIP
+    >>> mall.shape  # doctest: +SKIP
+    (200, 5)
+    """
+    file = _data_file(path, "Mall_Customers.csv")
+    raw = pd.read_csv(file, engine="pyarrow", dtype={"CustomerID": "str"})
+    df, columns = _rename(
+        raw,
+        {
+            "CustomerID": "customer_id",
+            "Genre": "gender",
+            "Annual Income (k$)": "annual_income_k",
+            "Spending Score (1-100)": "spending_score",
+        },
+    )
+    df["gender"] = _categorical(df["gender"], ["Female", "Male"])
+    return _finish(df, source=file.name, columns=columns, note=_MALL_NOTE)
