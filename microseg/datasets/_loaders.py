@@ -26,6 +26,10 @@ What the loaders put in ``DataFrame.attrs``:
     A caveat about where the data come from (mock or constructed data).
 ``microseg_questions``
     Column → question or item text, for survey data.
+``microseg_keys``
+    Scoring keys of a questionnaire (scale → items, ``-`` for reverse-keyed).
+``microseg_constants``
+    Values of constant source columns that were dropped.
 """
 
 from __future__ import annotations
