@@ -284,7 +284,8 @@ def load_online_retail(
           (``S``), fees (``BANK CHARGES``, ``AMAZONFEE``), charity (``CRUK``),
           ``PADS``, gift vouchers (``gift_0001_*``), the separately sold
           ``DCGS…`` and ``SP1002`` lines, adjustments (``ADJUST``, ``ADJUST2``,
-          ``B`` "Adjust bad debt") and tests (``TEST001``, ``TEST002``).
+          ``B`` "Adjust bad debt"), tests (``TEST001``, ``TEST002``) and a
+          few rare others (``C3``, ``GIFT``).
 
     Notes
     -----
