@@ -431,7 +431,7 @@ _B2C = dict(
     personas=["young_gamers", "busy_parents", "affluent_travellers", "bargain_hunters", "retirees", "fitness_enthusiasts", "students"],
     weights=[0.14, 0.17, 0.12, 0.16, 0.15, 0.13, 0.13],
     # share of customers whose block of attributes follows another persona (overlap between personas)
-    mix=dict(demo=0.30, geo=0.35, interests=0.35, channel=0.35, behaviour=0.30),
+    mix=dict(demo=0.12, geo=0.12, interests=0.12, channel=0.12, behaviour=0.12),
     age=[(25, 4.5), (38, 6), (50, 9), (43, 13), (70, 6), (32, 7), (21, 2.5)],
     gender=dict(levels=["female", "male", "non_binary"], p=[[.25, .72, .03], [.62, .37, .01], [.45, .54, .01], [.55, .44, .01], [.55, .445, .005], [.5, .48, .02], [.52, .45, .03]]),
     income=[32_000, 56_000, 125_000, 30_000, 34_000, 54_000, 11_000],
@@ -454,11 +454,11 @@ _B2C = dict(
     urban=dict(levels=["urban", "suburban", "rural"], p=[[.65, .28, .07], [.25, .60, .15], [.55, .38, .07], [.40, .40, .20], [.20, .35, .45], [.60, .33, .07], [.85, .13, .02]]),
     flags=["travel_lover", "gamer", "pet_owner", "tv_series_fan", "sports_fan", "foodie", "fitness_fan"],
     flag_p=[[.15, .85, .15, .60, .35, .20, .15], [.15, .20, .50, .40, .30, .35, .15], [.85, .08, .30, .25, .30, .60, .30],
-            [.12, .20, .35, .55, .25, .15, .10], [.30, .03, .45, .60, .25, .30, .08], [.30, .15, .25, .20, .65, .30, .85],
+            [.07, .20, .35, .55, .25, .15, .10], [.30, .03, .45, .60, .25, .30, .08], [.30, .15, .25, .20, .65, .30, .85],
             [.35, .45, .05, .55, .30, .20, .25]],
     acquisition=dict(levels=["organic_search", "paid_search", "social", "affiliate", "referral", "email", "store", "tv"], p=[
         [.20, .15, .35, .05, .12, .03, .05, .05], [.22, .20, .15, .08, .12, .08, .10, .05], [.30, .25, .05, .05, .20, .05, .07, .03],
-        [.12, .15, .10, .40, .06, .10, .04, .03], [.10, .05, .02, .03, .15, .05, .35, .25], [.20, .15, .35, .05, .15, .04, .04, .02],
+        [.10, .12, .08, .50, .05, .09, .04, .02], [.10, .05, .02, .03, .15, .05, .35, .25], [.20, .15, .35, .05, .15, .04, .04, .02],
         [.15, .08, .48, .08, .16, .02, .02, .01]]),
     preferred=dict(levels=["app", "web", "store"], p=[[.60, .35, .05], [.45, .35, .20], [.30, .55, .15], [.35, .45, .20], [.05, .30, .65], [.65, .30, .05], [.70, .27, .03]]),
     email_opt_in=[.50, .70, .60, .85, .65, .60, .45],
@@ -551,13 +551,20 @@ _B2B = dict(
 
 # --------------------------------------------------------------------------- persona traits (truth)
 _TRAITS_B2C = {
-    "young_gamers": [("gamer", "True", "higher"), ("age", "", "lower"), ("tv_series_fan", "True", "higher"), ("gender", "male", "higher"), ("marital_status", "single", "higher")],
-    "busy_parents": [("children", "", "higher"), ("household_size", "", "higher"), ("marital_status", "married", "higher"), ("urban_rural", "suburban", "higher"), ("employment_status", "homemaker", "higher")],
-    "affluent_travellers": [("travel_lover", "True", "higher"), ("income", "", "higher"), ("foodie", "True", "higher"), ("education", "master", "higher"), ("occupation", "manager", "higher"), ("employment_status", "self_employed", "higher")],
-    "bargain_hunters": [("acquisition_channel", "affiliate", "higher"), ("email_opt_in", "True", "higher"), ("income", "", "lower"), ("occupation", "manual", "higher")],
-    "retirees": [("age", "", "higher"), ("employment_status", "retired", "higher"), ("preferred_channel", "store", "higher"), ("urban_rural", "rural", "higher"), ("marital_status", "widowed", "higher"), ("acquisition_channel", "store", "higher")],
-    "fitness_enthusiasts": [("fitness_fan", "True", "higher"), ("sports_fan", "True", "higher"), ("preferred_channel", "app", "higher"), ("acquisition_channel", "social", "higher")],
-    "students": [("employment_status", "student", "higher"), ("age", "", "lower"), ("income", "", "lower"), ("occupation", "student", "higher"), ("acquisition_channel", "social", "higher"), ("household_size", "", "higher")],
+    "young_gamers": [("gamer", "True", "higher"), ("age", "", "lower"), ("marital_status", "single", "higher"), ("marital_status", "married", "lower"),
+                     ("children", "", "lower"), ("employment_status", "retired", "lower")],
+    "busy_parents": [("children", "", "higher"), ("household_size", "", "higher"), ("marital_status", "married", "higher"), ("marital_status", "single", "lower"),
+                     ("employment_status", "retired", "lower")],
+    "affluent_travellers": [("income", "", "higher"), ("travel_lover", "True", "higher"), ("occupation", "manager", "higher"), ("occupation", "professional", "higher"),
+                            ("employment_status", "self_employed", "higher"), ("education", "secondary", "lower")],
+    "bargain_hunters": [("acquisition_channel", "affiliate", "higher"), ("referral_source", "voucher_site", "higher"), ("referral_source", "price_comparison", "higher"),
+                        ("income", "", "lower"), ("travel_lover", "True", "lower")],
+    "retirees": [("age", "", "higher"), ("employment_status", "retired", "higher"), ("occupation", "retired", "higher"), ("employment_status", "employed", "lower"),
+                 ("preferred_channel", "store", "higher"), ("preferred_channel", "app", "lower")],
+    "fitness_enthusiasts": [("fitness_fan", "True", "higher"), ("sports_fan", "True", "higher"), ("tv_series_fan", "True", "lower"), ("employment_status", "retired", "lower"),
+                            ("occupation", "retired", "lower")],
+    "students": [("employment_status", "student", "higher"), ("occupation", "student", "higher"), ("age", "", "lower"), ("marital_status", "single", "higher"),
+                 ("marital_status", "married", "lower"), ("income", "", "lower")],
 }
 _TRAITS_B2B = {
     "enterprise_accounts": [("company_size", "1000+", "higher"), ("contact_role", "procurement", "higher"), ("industry", "finance", "higher"), ("lifetime_value", "", "higher")],
@@ -843,7 +850,7 @@ def _transactions(rng, spec, cat, state, start_s, end_s, season, channels, targe
 
     # returns and cancellations: a negative line on the same order, product and customer, later in time
     cat_mult = np.array([_RETURN_BY_CATEGORY.get(c, 1.0) for c in cat.categories])
-    p_ret = 0.03 * np.asarray(spec["return_mult"])[lb] * cat_mult[cat.prod_cat[prod]]
+    p_ret = 0.04 * np.asarray(spec["return_mult"])[lb] * cat_mult[cat.prod_cat[prod]]
     ret = np.flatnonzero(rng.random(len(j)) < p_ret)
     cancel = rng.random(len(ret)) < 0.25
     delay = np.where(cancel, rng.uniform(600, 6 * 3600, len(ret)), rng.uniform(1, 30, len(ret)) * _DAY).astype(np.int64)
@@ -1082,7 +1089,7 @@ def _survey(rng, spec, state, segment, items):
     p = np.asarray(spec["survey_p"], float)
     resp = np.flatnonzero(rng.random(n) < p[persona] * 0.3 / max(float(p @ np.bincount(persona, minlength=len(p))) / max(n, 1), 1e-9))
     m = len(resp)
-    z = _CENTRES[segment[resp]] + rng.normal(0, 0.5, (m, _CENTRES.shape[1]))
+    z = _CENTRES[segment[resp]] + rng.normal(0, 0.36, (m, _CENTRES.shape[1]))
     scale_idx = items["scale"].cat.codes.to_numpy()
     rev = items["reverse_keyed"].to_numpy()
     n_items = len(items)
