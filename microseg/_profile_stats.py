@@ -252,7 +252,6 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
     wp = None if w is None else w[present]
     n_k = np.bincount(gp, minlength=K)
     n = x.size
-    ones = wp if wp is not None else None
     W_k = n_k.astype(float) if wp is None else np.bincount(gp, weights=wp, minlength=K)
     W = W_k.sum()
     if wp is None:
@@ -382,10 +381,11 @@ COLUMNS = [
 
 
 def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
-    """The tidy long table (before suppression is applied) plus, per column, the counts table.
+    """The tidy long table, with the suppression decided but not yet applied.
 
-    Returns ``(frame, tables)`` where ``tables`` is a list of
-    ``(column, counts K × L, hidden levels, row positions in frame or -1)``.
+    Segment codes ``g`` (0 … K-1), encoded columns, optional weights. The
+    private columns ``_small`` (count below ``min_cell``) and ``_comp``
+    (complementary suppression) mark the rows to hide.
     """
     from ._suppression import protect, table_constraints
 
