@@ -12,6 +12,10 @@ is hidden with everything derived from it, and enough other cells are hidden
 that none can be recovered from the published totals (see
 :mod:`microseg._suppression`). The statistics are documented in
 :mod:`microseg._profile_stats`.
+
+The module is called ``profiling`` rather than ``profile``: a submodule named
+``profile`` would replace the function ``ms.profile`` on the package as soon as
+it is imported.
 """
 
 from __future__ import annotations
@@ -284,7 +288,7 @@ def _apply_suppression(t: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     reason[small & numeric] = REASON_FEW
     t["suppressed"] = small | comp
     t["suppressed_reason"] = reason
-    t = t[st.COLUMNS]
+    t = t.reindex(columns=st.COLUMNS)
     sup = t.loc[t["suppressed"], ["segment", "column", "level", "suppressed_reason"]].rename(
         columns={"suppressed_reason": "reason"}
     )
