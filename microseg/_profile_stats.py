@@ -404,7 +404,7 @@ def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
             shown = ~hidden
         cnt = st.pop("counts")
         L = cnt.shape[1]
-        sup, prim = protect(cnt.ravel(), table_constraints(K, L), min_cell=min_cell, hidden=hidden[None, :].repeat(K, 0).ravel())
+        sup, prim = protect(cnt.ravel(), table_constraints(K, L), min_cell=min_cell, hidden=hidden[None, :].repeat(K, 0).ravel(), shape=(K, L))
         sup, prim = sup.reshape(K, L), prim.reshape(K, L)
         sl = np.flatnonzero(shown)
         data = {k: np.asarray(v)[:, sl if np.asarray(v).shape[1] == L else slice(None)] for k, v in st.items()}

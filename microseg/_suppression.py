@@ -108,6 +108,7 @@ def protect(
     min_cell: int,
     hidden=None,
     targets: Sequence[np.ndarray] = (),
+    shape: tuple[int, int] | None = None,
     max_rounds: int = 200,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Choose the cells to suppress so that no small count can be recovered.
@@ -125,6 +126,11 @@ def protect(
     targets : sequence of int arrays, optional
         Unpublished sums of cells that hold a small count and must not be
         recoverable either (e.g. a small flag total in an overlap table).
+    shape : (rows, cols), optional
+        When the cells form a two-way table (row-major) whose constraints are
+        its row and column totals, a fast sufficient check replaces most linear
+        programs: a cell lying on a cycle of suppressed non-zero cells can move
+        by ±1 along it, so it is not determined.
 
     Returns
     -------
@@ -180,6 +186,8 @@ def protect(
         protect_mask = suppressed & (primary | ~hidden)
         determined = None
         for tgt in [np.array([i]) for i in np.flatnonzero(protect_mask)] + targets:
+            if shape is not None and tgt.size == 1 and _on_positive_cycle(int(tgt[0]), suppressed, values, shape):
+                continue
             lo, hi = feasible_range(values, constraints, suppressed, tgt)
             if hi - lo < 0.5:
                 determined = tgt
@@ -199,3 +207,34 @@ def protect(
             return suppressed, primary
         suppressed[j] = True
     raise RuntimeError("complementary suppression did not converge")  # pragma: no cover
+
+
+def _on_positive_cycle(cell: int, unknown: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether ``cell`` lies on a cycle of unknown cells that all hold at least 1 (two-way table).
+
+    Rows and columns are nodes, unknown positive cells are edges; the cell is
+    on a cycle when its row and column stay connected without it.
+    """
+    n_rows, n_cols = shape
+    if values[cell] < 1:
+        return False
+    edges = np.flatnonzero(unknown & (values >= 1))
+    r0, c0 = divmod(cell, n_cols)
+    adj: dict[int, list[int]] = {}
+    for e in edges:
+        if e == cell:
+            continue
+        r, c = divmod(int(e), n_cols)
+        adj.setdefault(r, []).append(n_rows + c)
+        adj.setdefault(n_rows + c, []).append(r)
+    seen, stack = {r0}, [r0]
+    goal = n_rows + c0
+    while stack:
+        node = stack.pop()
+        for nb in adj.get(node, ()):
+            if nb == goal:
+                return True
+            if nb not in seen:
+                seen.add(nb)
+                stack.append(nb)
+    return False
