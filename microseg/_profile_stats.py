@@ -172,6 +172,42 @@ def bh_adjust(p: np.ndarray) -> np.ndarray:
     return out
 
 
+def fisher_two_sided(a, n1, k, n) -> np.ndarray:
+    """Two-sided Fisher exact p-values for many 2 × 2 tables at once.
+
+    Table ``[[a, n1 - a], [k - a, n - n1 - k + a]]``: the sum of the
+    hypergeometric probabilities no larger than the observed one (relative
+    tolerance 1e-7), as ``scipy.stats.fisher_exact`` computes it, vectorised
+    over tables by concatenating their supports.
+
+    Examples
+    --------
+    >>> from scipy.stats import fisher_exact
+    >>> p = fisher_two_sided(np.array([9, 3]), np.array([12, 10]), np.array([13, 4]), np.array([30, 40]))
+    >>> bool(np.allclose(p, [fisher_exact([[9, 3], [4, 14]]).pvalue, fisher_exact([[3, 7], [1, 29]]).pvalue]))
+    True
+    """
+    from scipy.special import gammaln
+
+    a, n1, k, n = (np.asarray(v, dtype=np.int64) for v in (a, n1, k, n))
+    lo = np.maximum(0, n1 + k - n)
+    hi = np.minimum(n1, k)
+    length = hi - lo + 1
+    start = np.concatenate([[0], np.cumsum(length)[:-1]])
+    owner = np.repeat(np.arange(a.size), length)
+    x = lo[owner] + np.arange(length.sum()) - start[owner]
+
+    def lchoose(m, r):
+        return gammaln(m + 1) - gammaln(r + 1) - gammaln(m - r + 1)
+
+    kk, nn, nn1 = k[owner], n[owner], n1[owner]
+    logp = lchoose(kk, x) + lchoose(nn - kk, nn1 - x) - lchoose(nn, nn1)
+    obs = lchoose(k, a) + lchoose(n - k, n1 - a) - lchoose(n, n1)
+    keep = logp <= obs[owner] + 1e-7
+    p = np.bincount(owner, weights=np.where(keep, np.exp(logp), 0.0), minlength=a.size)
+    return np.minimum(p, 1.0)
+
+
 def _neff(sw: np.ndarray, sw2: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(sw2 > 0, sw**2 / sw2, 0.0)
@@ -225,10 +261,13 @@ def _level_stats(g, K, col: EncodedColumn, w, seg_w, seg_w2, z_crit):
     pval = 2 * stats.norm.sf(np.abs(zval))
     pval = np.where((pooled <= 0) | (pooled >= 1), 1.0, pval)
     use_fisher = expected < FISHER_BELOW
-    for i, j in zip(*np.nonzero(use_fisher)):
-        ai, ci = round(float(a[i, j])), round(float(c[i, j]))
-        bi, di = round(float(n1[i, j])) - ai, round(float(n2[i, j])) - ci
-        pval[i, j] = stats.fisher_exact([[ai, max(bi, 0)], [ci, max(di, 0)]]).pvalue
+    if use_fisher.any():
+        i, j = np.nonzero(use_fisher)
+        ai = np.rint(a[i, j]).astype(np.int64)
+        ci = np.rint(c[i, j]).astype(np.int64)
+        n1i = np.maximum(np.rint(n1[i, j]).astype(np.int64), ai)
+        n2i = np.maximum(np.rint(n2[i, j]).astype(np.int64), ci)
+        pval[i, j] = fisher_two_sided(ai, n1i, ai + ci, n1i + n2i)
     h = 2 * np.arcsin(np.sqrt(np.clip(p1, 0, 1))) - 2 * np.arcsin(np.sqrt(np.clip(p2, 0, 1)))
     return {
         "counts": cnt,
@@ -372,6 +411,15 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
     }
 
 
+REASON_SMALL = "count below min_cell"
+REASON_FEW = "fewer than min_cell people with a value"
+REASON_COMP = "complementary: hides a small count elsewhere in this column"
+LEVEL_DERIVED = ["n", "share_segment", "index", "index_low", "index_high", "effect_size", "p_value", "p_adjusted"]
+NUMERIC_DERIVED = [
+    "n", "mean_segment", "mean_low", "mean_high", "median_segment", "median_low", "median_high",
+    "mean_rest", "difference", "effect_size", "p_value", "p_adjusted",
+]  # fmt: skip
+
 COLUMNS = [
     "segment", "column", "level", "kind", "n", "share_segment", "share_overall", "index", "index_low",
     "index_high", "mean_segment", "mean_low", "mean_high", "median_segment", "median_low", "median_high",
@@ -381,11 +429,10 @@ COLUMNS = [
 
 
 def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
-    """The tidy long table, with the suppression decided but not yet applied.
+    """The tidy long table with suppression applied, and the list of what was suppressed and why.
 
-    Segment codes ``g`` (0 … K-1), encoded columns, optional weights. The
-    private columns ``_small`` (count below ``min_cell``) and ``_comp``
-    (complementary suppression) mark the rows to hide.
+    Segment codes ``g`` (0 … K-1), encoded columns, optional weights. Returns
+    ``(table, suppressed)``.
     """
     from ._suppression import protect, table_constraints
 
@@ -393,39 +440,84 @@ def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
     z_crit = float(stats.norm.ppf(1 - alpha / 2))
     seg_w = np.bincount(g, minlength=K).astype(float) if w is None else np.bincount(g, weights=w, minlength=K)
     seg_w2 = seg_w if w is None else np.bincount(g, weights=w**2, minlength=K)
-    blocks = []
+    parts: dict[str, list] = {}
+
+    def add(key, arr):
+        parts.setdefault(key, []).append(arr)
+
+    n_rows = 0
     for col in encoded:
         if col.kind == "numeric":
             st = _numeric_stats(g, K, col, w, z_crit, alpha)
-            levels, hidden, shown = [""], np.array([False, True]), np.array([True, False])
+            levels, hidden = [""], np.array([False, True])
+            sl = np.array([0])
         else:
             st = _level_stats(g, K, col, w, seg_w, seg_w2, z_crit)
             levels, hidden = col.levels, col.hidden
-            shown = ~hidden
+            sl = np.flatnonzero(~hidden)
         cnt = st.pop("counts")
         L = cnt.shape[1]
-        sup, prim = protect(cnt.ravel(), table_constraints(K, L), min_cell=min_cell, hidden=hidden[None, :].repeat(K, 0).ravel(), shape=(K, L))
+        sup, prim = protect(
+            cnt.ravel(), table_constraints(K, L), min_cell=min_cell,
+            hidden=np.tile(hidden, K), shape=(K, L),
+        )  # fmt: skip
         sup, prim = sup.reshape(K, L), prim.reshape(K, L)
-        sl = np.flatnonzero(shown)
-        data = {k: np.asarray(v)[:, sl if np.asarray(v).shape[1] == L else slice(None)] for k, v in st.items()}
-        nrows = K * len(sl)
-        frame = {
-            "segment": np.repeat(np.arange(K), len(sl)),
-            "column": [col.name] * nrows,
-            "level": np.tile(np.asarray(levels if col.kind != "numeric" else [""], dtype=object)[sl if col.kind != "numeric" else [0]], K),
-            "kind": [col.kind] * nrows,
-            "effect_kind": ["smd" if col.kind == "numeric" else "cohen_h"] * nrows,
-        }
-        for k, v in data.items():
-            frame[k] = np.asarray(v).reshape(-1)
-        small = prim[:, sl].reshape(-1)
-        comp = (sup & ~prim)[:, sl].reshape(-1)
-        frame["_small"] = small
-        frame["_comp"] = comp
-        blocks.append(pd.DataFrame(frame))
-    out = pd.concat(blocks, ignore_index=True)
+        m = K * len(sl)
+        start = n_rows
+        n_rows += m
+        add("segment", np.repeat(np.arange(K), len(sl)))
+        add("_col", np.full(m, len(parts.get("_names", [])), dtype=np.int64))
+        parts.setdefault("_names", []).append(col.name)
+        add("level", np.tile(np.asarray(levels, dtype=object)[sl], K))
+        add("kind", np.full(m, col.kind, dtype=object))
+        add("effect_kind", np.full(m, "smd" if col.kind == "numeric" else "cohen_h", dtype=object))
+        for k, v in st.items():
+            v = np.asarray(v)
+            v = v[:, sl] if v.shape[1] == L else v
+            add(k, (v.reshape(-1), start))
+        add("_small", prim[:, sl].reshape(-1))
+        add("_comp", (sup & ~prim)[:, sl].reshape(-1))
+    names = parts.pop("_names")
+    frame = {}
+    for k, chunks in parts.items():
+        if chunks and isinstance(chunks[0], tuple):
+            dtype = object if k == "test" else float
+            full = np.full(n_rows, None if dtype is object else np.nan, dtype=dtype)
+            for v, start in chunks:
+                full[start : start + v.size] = v
+            frame[k] = full
+        else:
+            frame[k] = np.concatenate(chunks)
+    col_codes = frame.pop("_col")
+    name_arr = np.empty(len(names), dtype=object)
+    name_arr[:] = names
+    frame["column"] = name_arr[col_codes]
     # BH over every test performed (suppressed ones included, which is conservative)
-    out["p_adjusted"] = bh_adjust(out["p_value"].to_numpy(dtype=float))
-    out["significant"] = out["p_adjusted"] <= alpha
-    out["segment"] = pd.Categorical.from_codes(out["segment"].to_numpy(), categories=pd.Index(seg_names, dtype=object))
-    return out
+    frame["p_adjusted"] = bh_adjust(frame["p_value"])
+    sig = frame["p_adjusted"] <= alpha
+    small, comp = frame.pop("_small"), frame.pop("_comp")
+    numeric = frame["kind"] == "numeric"
+    hide_level = (small | comp) & ~numeric
+    hide_num_all = small & numeric
+    for c in LEVEL_DERIVED:
+        if c in frame and c != "n":
+            frame[c][hide_level] = np.nan
+    for c in NUMERIC_DERIVED:
+        if c in frame and c != "n":
+            frame[c][hide_num_all] = np.nan
+    hide_n = small | comp
+    frame["n"] = pd.array(np.where(hide_n, 0, frame["n"]).astype(np.int64), dtype="Int64")
+    frame["n"][hide_n] = pd.NA
+    sig_arr = pd.array(sig, dtype="boolean")
+    sig_arr[hide_level | hide_num_all] = pd.NA
+    frame["significant"] = sig_arr
+    reason = np.full(n_rows, "", dtype=object)
+    reason[comp] = REASON_COMP
+    reason[small & ~numeric] = REASON_SMALL
+    reason[small & numeric] = REASON_FEW
+    frame["suppressed"] = small | comp
+    frame["suppressed_reason"] = reason
+    frame["segment"] = pd.Categorical.from_codes(frame["segment"], categories=pd.Index(seg_names, dtype=object))
+    out = pd.DataFrame(frame).reindex(columns=COLUMNS)
+    sup = out.loc[out["suppressed"], ["segment", "column", "level", "suppressed_reason"]]
+    return out, sup.rename(columns={"suppressed_reason": "reason"}).reset_index(drop=True)

@@ -34,16 +34,6 @@ from .errors import AudienceTooSmallError, MicrosegError, SchemaError
 
 __all__ = ["describe", "profile", "compare", "overlap", "SegmentProfile", "Description", "Overlap"]
 
-REASON_SMALL = "count below min_cell"
-REASON_FEW = "fewer than min_cell people with a value"
-REASON_COMP = "complementary: hides a small count elsewhere in this column"
-_LEVEL_DERIVED = ["n", "share_segment", "index", "index_low", "index_high", "effect_size", "p_value", "p_adjusted"]
-_NUM_DERIVED = [
-    "n", "mean_segment", "mean_low", "mean_high", "median_segment", "median_low", "median_high",
-    "mean_rest", "difference", "effect_size", "p_value", "p_adjusted",
-]  # fmt: skip
-
-
 def _check_min_cell(min_cell) -> int:
     if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
         raise MicrosegError(f"min_cell must be a whole number >= 1, got {min_cell!r}.")
@@ -267,34 +257,6 @@ def _short(r) -> str:
     return str(r["level"]) if r["effect_size"] > 0 else f"not-{r['level']}"
 
 
-def _apply_suppression(t: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    small = t.pop("_small").to_numpy(bool)
-    comp = t.pop("_comp").to_numpy(bool)
-    numeric = (t["kind"] == "numeric").to_numpy()
-    t["significant"] = t["significant"].astype("boolean")
-    t["n"] = t["n"].astype("Int64")
-    hide_level = (small | comp) & ~numeric
-    hide_num_all = small & numeric
-    hide_num_n = comp & numeric & ~small
-    for c in _LEVEL_DERIVED:
-        t.loc[hide_level, c] = np.nan if c != "n" else pd.NA
-    for c in _NUM_DERIVED:
-        t.loc[hide_num_all, c] = np.nan if c != "n" else pd.NA
-    t.loc[hide_num_n, "n"] = pd.NA
-    t.loc[hide_level | hide_num_all, "significant"] = pd.NA
-    reason = np.full(len(t), "", dtype=object)
-    reason[comp] = REASON_COMP
-    reason[small & ~numeric] = REASON_SMALL
-    reason[small & numeric] = REASON_FEW
-    t["suppressed"] = small | comp
-    t["suppressed_reason"] = reason
-    t = t.reindex(columns=st.COLUMNS)
-    sup = t.loc[t["suppressed"], ["segment", "column", "level", "suppressed_reason"]].rename(
-        columns={"suppressed_reason": "reason"}
-    )
-    return t, sup.reset_index(drop=True)
-
-
 def _build_profile(df, labels, *, columns, exclude, weights, min_cell, alpha, max_levels, names=None, notes=None, keep_source=True):
     notes = list(notes or [])
     rows = {}
@@ -348,8 +310,7 @@ def _build_profile(df, labels, *, columns, exclude, weights, min_cell, alpha, ma
         encoded.append(enc)
     if not encoded:
         raise SchemaError("no column left to profile once constant, rare and identifier-like columns were left out; " + " ".join(notes))
-    table = st.profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha)
-    table, sup = _apply_suppression(table)
+    table, sup = st.profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha)
     if w_used is None:
         share = sizes_n / sizes_n.sum()
         neff = sizes_n.astype(float)
@@ -475,7 +436,7 @@ def compare(
     >>> df = pd.DataFrame({"age": list(range(20, 80)) * 5, "app": [True, False, False] * 100})
     >>> res = ms.compare(df, "age < 40")
     >>> list(res.sizes["segment"]), res.sizes["n"].tolist()
-    [['A', 'rest'], [100, 200]]
+    (['A', 'rest'], [100, 200])
     """
     from .segment.rules import _resolve
 
@@ -560,7 +521,7 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Descripti
     Examples
     --------
     >>> import pandas as pd, microseg as ms
-    >>> df = pd.DataFrame({"age": [20, 30, 40, None] * 5, "channel": ["app", "web", "app", "app"] * 5})
+    >>> df = pd.DataFrame({"age": [20, 30, 40, None] * 5, "channel": ["app", "web"] * 10})
     >>> d = ms.describe(df)
     >>> d.to_frame()[["column", "kind", "missing_share", "distinct"]]
         column      kind  missing_share  distinct
