@@ -53,6 +53,15 @@ def table_constraints(n_rows: int, n_cols: int) -> list[np.ndarray]:
     return [idx[i] for i in range(n_rows)] + [idx[:, j] for j in range(n_cols)]
 
 
+def _split(con) -> tuple[np.ndarray, np.ndarray]:
+    """A constraint is an index array (coefficients 1) or a pair (indices, coefficients)."""
+    if isinstance(con, tuple):
+        idx, coef = con
+        return np.asarray(idx, dtype=int), np.asarray(coef, dtype=float)
+    idx = np.asarray(con, dtype=int)
+    return idx, np.ones(idx.size)
+
+
 def feasible_range(values, constraints: Sequence[np.ndarray], unknown, target) -> tuple[float, float]:
     """Minimum and maximum of ``sum(values[target])`` given the published information.
 
@@ -82,14 +91,14 @@ def feasible_range(values, constraints: Sequence[np.ndarray], unknown, target) -
         return known_part, known_part
     rows, rhs = [], []
     for con in constraints:
-        con = np.asarray(con, dtype=int)
+        con, coef = _split(con)
         u = unknown[con]
         if not u.any():
             continue
         row = np.zeros(var.size)
-        np.add.at(row, pos[con[u]], 1.0)
+        np.add.at(row, pos[con[u]], coef[u])
         rows.append(row)
-        rhs.append(values[con].sum() - values[con[~u]].sum())
+        rhs.append(float(np.dot(coef[u], values[con[u]])))
     c = np.zeros(var.size)
     np.add.at(c, tv, 1.0)
     a_eq = np.array(rows) if rows else None
@@ -117,8 +126,10 @@ def protect(
     ----------
     values : array of int
         Unweighted counts, one per cell.
-    constraints : sequence of int arrays
-        Published totals, each the index set of the cells it sums.
+    constraints : sequence of int arrays or (indices, coefficients) pairs
+        Published linear relations: an index array says the sum of those
+        cells is published; a pair ``(idx, coef)`` says ``Σ coef·cell`` is
+        (e.g. ``total − Σ parts = 0`` when the total is itself a cell).
     min_cell : int
         Counts from 1 to ``min_cell - 1`` are sensitive.
     hidden : array of bool, optional
@@ -150,7 +161,8 @@ def protect(
     """
     values = np.asarray(values, dtype=np.int64)
     hidden = np.zeros(values.size, bool) if hidden is None else np.asarray(hidden, dtype=bool)
-    constraints = [np.asarray(c, dtype=int) for c in constraints]
+    full = list(constraints)
+    constraints = [_split(c)[0] for c in full]
     primary = (values >= 1) & (values < min_cell)
     suppressed = primary | hidden
     targets = [np.asarray(t, dtype=int) for t in targets]
@@ -188,7 +200,7 @@ def protect(
         for tgt in [np.array([i]) for i in np.flatnonzero(protect_mask)] + targets:
             if shape is not None and tgt.size == 1 and _on_positive_cycle(int(tgt[0]), suppressed, values, shape):
                 continue
-            lo, hi = feasible_range(values, constraints, suppressed, tgt)
+            lo, hi = feasible_range(values, full, suppressed, tgt)
             if hi - lo < 0.5:
                 determined = tgt
                 break

@@ -609,9 +609,9 @@ class Overlap:
 def overlap(df: pd.DataFrame, flags: Sequence[Hashable], *, min_cell: int = 10) -> Overlap:
     """Attribute overlaps: counts of every combination of flags, and pairwise co-occurrence with lift.
 
-    Counts from 1 to ``min_cell - 1`` are suppressed with complementary
-    combinations, so none can be recovered from the flag totals and pair
-    counts.
+    Counts from 1 to ``min_cell - 1`` — of combinations, flag totals and pair
+    counts alike — are suppressed, with complementary counts, so none can be
+    recovered from what is published.
 
     Examples
     --------
@@ -644,18 +644,20 @@ def overlap(df: pd.DataFrame, flags: Sequence[Hashable], *, min_cell: int = 10) 
     combos = np.arange(2**m)
     has = [(combos >> i) & 1 == 1 for i in range(m)]
     N = len(df)
-    constraints, targets = [np.arange(2**m)], []
-    tot = np.array([cells[h].sum() for h in has])
-    for i in range(m):
-        (targets if 0 < tot[i] < min_cell else constraints).append(np.flatnonzero(has[i]))
     pair_idx = [(i, j) for i in range(m) for j in range(i + 1, m)]
-    both = []
-    for i, j in pair_idx:
-        sel = np.flatnonzero(has[i] & has[j])
-        k = int(cells[sel].sum())
-        both.append(k)
-        (targets if 0 < k < min_cell else constraints).append(sel)
-    sup, _ = protect(cells, constraints, min_cell=min_cell, targets=targets)
+    # cells: the 2^m combinations, then the m flag totals, then the pair counts; every one is published
+    # unless suppressed, and each total is tied to its combinations by "total - sum(parts) = 0"
+    groups = [np.flatnonzero(h) for h in has] + [np.flatnonzero(has[i] & has[j]) for i, j in pair_idx]
+    n_cells = 2**m
+    values = np.concatenate([cells, [int(cells[gr].sum()) for gr in groups]]).astype(np.int64)
+    constraints = [np.arange(n_cells)]
+    for k, gr in enumerate(groups):
+        idx = np.concatenate([[n_cells + k], gr])
+        constraints.append((idx, np.concatenate([[1.0], -np.ones(gr.size)])))
+    sup_all, _ = protect(values, constraints, min_cell=min_cell)
+    sup, sup_tot, sup_pair = sup_all[:n_cells], sup_all[n_cells : n_cells + m], sup_all[n_cells + m :]
+    tot = values[n_cells : n_cells + m]
+    both = values[n_cells + m :]
     present = np.flatnonzero((cells > 0) | sup)
     comb = pd.DataFrame({f: has[i][present] for i, f in enumerate(flags)})
     comb["n"] = pd.array(np.where(sup[present], 0, cells[present]), dtype="Int64")
@@ -663,16 +665,15 @@ def overlap(df: pd.DataFrame, flags: Sequence[Hashable], *, min_cell: int = 10) 
     comb["share"] = comb["n"].astype("Float64") / N
     comb["suppressed"] = sup[present]
     comb = comb.iloc[np.argsort(-np.where(sup[present], -1, cells[present]), kind="stable")].reset_index(drop=True)
-    tot_ok = tot >= min_cell
-    totals = pd.DataFrame({"flag": flags, "n": pd.array(np.where(tot_ok | (tot == 0), tot, 0), dtype="Int64")})
-    totals.loc[~(tot_ok | (tot == 0)), "n"] = pd.NA
+    totals = pd.DataFrame({"flag": flags, "n": pd.array(np.where(sup_tot, 0, tot), dtype="Int64")})
+    totals.loc[sup_tot, "n"] = pd.NA
     totals["share"] = totals["n"].astype("Float64") / N
     pr = []
-    for (i, j), k in zip(pair_idx, both):
-        ok = (k >= min_cell or k == 0) and tot_ok[i] and tot_ok[j]
+    for k, ((i, j), nb) in enumerate(zip(pair_idx, both)):
+        ok = not (sup_pair[k] or sup_tot[i] or sup_tot[j])
         pr.append({"flag_a": flags[i], "flag_b": flags[j], "n_a": totals["n"][i], "n_b": totals["n"][j],
-                   "n_both": k if ok else pd.NA, "share_both": k / N if ok else np.nan,
-                   "lift": k * N / (tot[i] * tot[j]) if ok else np.nan})  # fmt: skip
+                   "n_both": pd.NA if sup_pair[k] else int(nb), "share_both": np.nan if sup_pair[k] else nb / N,
+                   "lift": nb * N / (tot[i] * tot[j]) if ok and tot[i] and tot[j] else np.nan})  # fmt: skip
     pairs = pd.DataFrame(pr)
     pairs["n_both"] = pairs["n_both"].astype("Int64")
     pairs = pairs.sort_values("lift", ascending=False, na_position="last", kind="stable").reset_index(drop=True)

@@ -144,13 +144,21 @@ def test_means_need_min_cell_people_with_a_value():
     assert t.loc["b", "mean_segment"] == pytest.approx(14.5)
 
 
-def test_overlap_suppression_resists_linear_programming():
+def _overlap_frames():
     rng = np.random.default_rng(4)
     n = 400
-    df = pd.DataFrame({"a": rng.random(n) < 0.5, "b": rng.random(n) < 0.3, "c": rng.random(n) < 0.04})
-    ov = ms.overlap(df, ["a", "b", "c"])
-    flags = ["a", "b", "c"]
-    combos = [tuple(bool((k >> i) & 1) for i in range(3)) for k in range(8)]
+    yield pd.DataFrame({"a": rng.random(n) < 0.5, "b": rng.random(n) < 0.3, "c": rng.random(n) < 0.04})
+    x = np.arange(100)
+    # two flags: the pair count is one combination, so totals and pair counts must be protected too
+    yield pd.DataFrame({"a": x % 4 == 0, "b": x > 30})
+
+
+@pytest.mark.parametrize("df", list(_overlap_frames()))
+def test_overlap_suppression_resists_linear_programming(df):
+    ov = ms.overlap(df, list(df.columns))
+    flags = list(df.columns)
+    m = len(flags)
+    combos = [tuple(bool((k >> i) & 1) for i in range(m)) for k in range(2**m)]
     truth = {cb: int((df[flags] == list(cb)).all(axis=1).sum()) for cb in combos}
     comb = ov.combinations
     shown = {tuple(r[f] for f in flags): r["n"] for _, r in comb.iterrows()}
@@ -180,6 +188,7 @@ def test_overlap_suppression_resists_linear_programming():
         lo, hi = _bounds(len(unknown), eqs, [pos[cb]])
         assert hi - lo >= 0.5, f"combination {cb} recovered"
     assert (comb["n"].dropna() >= 10).all()
+    assert (ov.totals["n"].dropna() >= 10).all() and (ov.pairs["n_both"].dropna().isin([0]) | (ov.pairs["n_both"].dropna() >= 10)).all()
 
 
 def test_overlap_counts_and_lift():

@@ -49,16 +49,14 @@ def plot_index_heatmap(prof, ax=None, *, max_traits: int = 30):
     mat = t.pivot_table(index="segment", columns="trait", values="index", observed=False, dropna=False, sort=False)
     mat = mat.reindex(_segments(prof))
     logv = np.log2(mat.to_numpy(dtype=float) / 100)
-    spread = np.nanmax(np.abs(np.where(np.isfinite(logv), logv, np.nan)), axis=0)
-    spread = np.where(np.isfinite(spread), spread, -1)
+    spread = np.where(np.isfinite(logv), np.abs(logv), -1.0).max(axis=0)
     keep = np.argsort(-spread, kind="stable")[:max_traits]
     logv = logv[:, keep]
     logv = np.where(np.isfinite(logv), logv, np.nan)
-    lim = float(np.nanmax(np.abs(logv))) if np.isfinite(logv).any() else 1.0
+    lim = float(np.abs(logv[np.isfinite(logv)]).max()) if np.isfinite(logv).any() else 1.0
     lim = max(lim, 0.1)
     ax = _ax(ax, figsize=(max(6, 0.45 * len(keep) + 2), max(3, 0.5 * len(mat) + 1.5)))
-    cmap = plt.get_cmap("RdBu_r").copy()
-    cmap.set_bad("#d9d9d9")
+    cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#d9d9d9")
     im = ax.imshow(np.ma.masked_invalid(logv), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
     ax.set_xticks(range(len(keep)), [mat.columns[k] for k in keep], rotation=60, ha="right")
     ax.set_yticks(range(len(mat)), [str(s) for s in mat.index])
