@@ -11,6 +11,12 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "plot_index_heatmap": "._profile",
+    "plot_snake": "._profile",
+    "plot_radar": "._profile",
+    "plot_sizes": "._profile",
+    "plot_describe": "._profile",
+    "plot_overlap": "._profile",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
