@@ -8,6 +8,19 @@ _NAMES: dict[str, str] = {
     "sensitive_columns": ".sensitive",
     "check_sensitive": ".sensitive",
     "SENSITIVE_KEYWORDS": ".sensitive",
+    "hash_identifiers": ".hashing",
+    "normalise_identifiers": ".hashing",
+    "PHONE_REGIONS": ".hashing",
+    "export_audience": ".export",
+    "ExportReport": ".export",
+    "PLATFORM_RULES": ".export",
+    "SuppressionList": ".suppression",
+    "suppression_list": ".suppression",
+    "is_suppressed": ".suppression",
+    "has_consent": ".suppression",
+    "consent_column": ".suppression",
+    "contact_status": ".suppression",
+    "CONSENT_COLUMNS": ".suppression",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)
