@@ -152,7 +152,7 @@ def test_supported_regions_are_documented():
     assert PHONE_REGIONS["IT"].trunk_prefix == ""
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=30), st.emails()), max_size=30),
        st.sampled_from(["meta", "google"]), st.sampled_from(["email", "first_name"]))
 def test_output_is_always_na_or_lowercase_hex_never_empty_hash(values, platform, kind):
@@ -163,7 +163,7 @@ def test_output_is_always_na_or_lowercase_hex_never_empty_hash(values, platform,
     assert len(h) == len(values)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.text(alphabet="+0123456789 ()-.x", max_size=20), max_size=20), st.sampled_from(sorted(PHONE_REGIONS)))
 def test_phone_output_is_e164_shaped(values, region):
     from microseg.privacy.hashing import _normalise

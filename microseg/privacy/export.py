@@ -278,9 +278,13 @@ def export_audience(
         upd = audience.loc[live, updated]
         order = upd.sort_values(ascending=False, kind="stable", na_position="last").index
     dup = pd.Series(False, index=order)
-    for h in hashes.values():
-        hv = h.loc[order]
-        dup |= hv.notna() & hv.duplicated(keep="first")
+    strong = [hashes[k] for k in ("email", "phone") if k in hashes]
+    if strong:  # a shared email or phone is the same person; names alone are not
+        for h in strong:
+            hv = h.loc[order]
+            dup |= hv.notna() & hv.duplicated(keep="first")
+    else:
+        dup |= pd.concat([h.loc[order] for h in hashes.values()], axis=1).duplicated(keep="first")
     dup = dup[dup]
     step.loc[dup.index] = "duplicate"
 

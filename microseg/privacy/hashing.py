@@ -162,10 +162,10 @@ def _normalise_email(s: pd.Series, platform: str) -> pd.Series:
     valid = s.str.fullmatch(_EMAIL).fillna(False).astype(bool)
     s = s.where(valid)
     if platform in ("google", "canonical"):
-        parts = s.str.extract(r"^(?P<local>[^@]*)@(?P<domain>.*)$")
-        gmail = parts["domain"].isin(["gmail.com", "googlemail.com"])
-        local = parts["local"].str.replace(r"\+.*$", "", regex=True).str.replace(".", "", regex=False)
-        domain = parts["domain"]
+        domain = s.str.replace(r"^[^@]*@", "", regex=True)
+        gmail = domain.isin(["gmail.com", "googlemail.com"]).fillna(False).astype(bool)
+        local = s.str.replace(r"@[^@]*$", "", regex=True)
+        local = local.str.replace(r"\+.*$", "", regex=True).str.replace(".", "", regex=False)
         if platform == "canonical":
             domain = domain.where(~gmail, "gmail.com")
         fixed = local + "@" + domain
@@ -198,8 +198,11 @@ def _phone_to_e164_digits(s: pd.Series, default_region: str | None, name: Hashab
         region = PHONE_REGIONS[key]
     reason = pd.Series(pd.NA, index=s.index, dtype="object")
     s = s.str.strip()
-    s = s.str.replace(r"^(\+|00)\s*(\d{1,3})[\s\-.]*\(0\)", r"\1\2", regex=True)
-    s = s.str.replace(r"\s*(?:extension|ext\.?|x|#)\s*\d{1,6}$", "", case=False, regex=True)
+    # "+44 (0)20 ...": the bracketed trunk zero is not dialled from abroad
+    trunk = s.str.contains(r"^(?:\+|00)[\d\s\-.]*\(0\)", regex=True).fillna(False).astype(bool)
+    if trunk.any():
+        s = s.mask(trunk, s.str.replace("(0)", "", n=1, regex=False))
+    s = s.str.lower().str.replace(r"\s*(?:extension|ext\.?|x|#)\s*\d{1,6}$", "", regex=True)
     shape_ok = s.str.fullmatch(r"\+?[\d\s\-.()/]*\d[\d\s\-.()/]*").fillna(False).astype(bool)
     reason = reason.mask(~shape_ok, "phone with letters or symbols")
     has_plus = s.str.startswith("+").fillna(False).astype(bool)
@@ -246,11 +249,11 @@ def _phone_to_e164_digits(s: pd.Series, default_region: str | None, name: Hashab
         assigned |= hit
     unknown_cc = known & ~assigned
     # a trunk zero written after the country code (+44 020 ...) is removed
-    trunk0 = cc.map(lambda c: _BY_CC[c].trunk_prefix == "0" if isinstance(c, str) else False).astype(bool)
+    trunk0 = cc.map({c: r.trunk_prefix == "0" for c, r in _BY_CC.items()}).fillna(False).astype(bool)
     nsn = nsn.mask(trunk0 & nsn.str.startswith("0").fillna(False).astype(bool), nsn.str[1:])
 
-    lo = cc.map(lambda c: _BY_CC[c].min_digits if isinstance(c, str) else np.nan)
-    hi = cc.map(lambda c: _BY_CC[c].max_digits if isinstance(c, str) else np.nan)
+    lo = cc.map({c: r.min_digits for c, r in _BY_CC.items()}).astype("float64")
+    hi = cc.map({c: r.max_digits for c, r in _BY_CC.items()}).astype("float64")
     n = nsn.str.len()
     ok_known = (n >= lo) & (n <= hi)
     nanp = cc.eq("1").fillna(False).astype(bool)
@@ -266,7 +269,17 @@ def _phone_to_e164_digits(s: pd.Series, default_region: str | None, name: Hashab
 
 def _normalise(values, kind: str, platform: str, default_region: str | None):
     """Normalise ``values``; return (normalised or <NA>, passthrough hashes or <NA>, reason counts)."""
-    _check_platform_kind(kind, platform)
+    norms, hashed, counts = _normalise_schemes(values, kind, (platform,), default_region)
+    return norms[platform], hashed, counts
+
+
+def _normalise_schemes(values, kind: str, schemes: tuple[str, ...], default_region: str | None):
+    """Normalise ``values`` under several platforms' rules at once (phones are parsed once).
+
+    Returns ({scheme: normalised or <NA>}, passthrough hashes or <NA>, reason counts of the first scheme).
+    """
+    for platform in schemes:
+        _check_platform_kind(kind, platform)
     s = _as_text(values, kind)
     name = s.name if s.name is not None else "values"
     missing = s.isna()
@@ -279,26 +292,29 @@ def _normalise(values, kind: str, platform: str, default_region: str | None):
     todo = ~missing & ~blank & ~is_hash
     text = s.where(todo)
     reason = pd.Series(pd.NA, index=s.index, dtype="object")
-    if kind == "email":
-        norm = _normalise_email(text, platform)
-        reason = reason.mask(todo & norm.isna(), "not a valid email")
-    elif kind == "phone":
+    norms = {}
+    if kind == "phone":
         digits, reason = _phone_to_e164_digits(text, default_region, name)
-        if platform == "google":
-            norm = "+" + digits
-        else:
-            norm = digits.str.lstrip("0")
+        for platform in schemes:
+            norms[platform] = "+" + digits if platform == "google" else digits.str.lstrip("0")
     else:
-        norm = _normalise_name(text, platform)
-        reason = reason.mask(todo & norm.isna(), "name with no letters")
-    norm = norm.where(todo).astype("str")
+        for i, platform in enumerate(schemes):
+            if kind == "email":
+                norms[platform] = _normalise_email(text, platform)
+                why = "not a valid email"
+            else:
+                norms[platform] = _normalise_name(text, platform)
+                why = "name with no letters"
+            if i == 0:
+                reason = reason.mask(todo & norms[platform].isna(), why)
+    norms = {p: n.where(todo).astype("str") for p, n in norms.items()}
     counts = {
         "missing": int(missing.sum()),
         "blank": int(blank.sum() + empty_hash.sum()),
     }
     for r, c in reason.where(todo).value_counts().items():
         counts[str(r)] = int(c)
-    return norm, hashed, counts
+    return norms, hashed, counts
 
 
 def _sha256(norm: pd.Series, hashed: pd.Series) -> pd.Series:
@@ -314,6 +330,12 @@ def _hash(values, kind: str, platform: str, default_region: str | None = None):
     """Hash without warning; return (hashes, reason counts). Used by the export and suppression code."""
     norm, hashed, counts = _normalise(values, kind, platform, default_region)
     return _sha256(norm, hashed), counts
+
+
+def _hash_schemes(values, kind: str, schemes: tuple[str, ...], default_region: str | None = None):
+    """Hash under several platforms' rules; return ({scheme: hashes}, reason counts of the first scheme)."""
+    norms, hashed, counts = _normalise_schemes(values, kind, schemes, default_region)
+    return {p: _sha256(n, hashed) for p, n in norms.items()}, counts
 
 
 def normalise_identifiers(

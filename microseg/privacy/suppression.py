@@ -32,7 +32,7 @@ import pandas as pd
 
 from .._validation import check_columns, check_frame, report_rows
 from ..errors import MicrosegError, SchemaError
-from .hashing import _hash
+from .hashing import _hash_schemes
 
 __all__ = [
     "SuppressionList",
@@ -98,12 +98,11 @@ def _keys(df: pd.DataFrame, identifiers: dict[str, str], customer, default_regio
     pos = pd.RangeIndex(len(df))
     for kind, col in identifiers.items():
         values = df[col].set_axis(pos)
-        for scheme in _SCHEMES:
-            h, c = _hash(values, kind, scheme, default_region)
-            if scheme == "canonical":
-                for reason, n in c.items():
-                    if n and reason != "missing":
-                        counts[f"{kind}: {reason}"] = counts.get(f"{kind}: {reason}", 0) + n
+        by_scheme, c = _hash_schemes(values, kind, _SCHEMES, default_region)
+        for reason, n in c.items():
+            if n and reason != "missing":
+                counts[f"{kind}: {reason}"] = counts.get(f"{kind}: {reason}", 0) + n
+        for scheme, h in by_scheme.items():
             h = h.dropna()
             parts.append(pd.DataFrame({"row": h.index.to_numpy(), "kind": kind, "scheme": scheme, "hash": h.to_numpy()}))
     if customer is not None:
