@@ -21,6 +21,8 @@ _NAMES: dict[str, str] = {
     "consent_column": ".suppression",
     "contact_status": ".suppression",
     "CONSENT_COLUMNS": ".suppression",
+    "audit_inference": ".inference",
+    "THRESHOLDS": ".inference",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)
