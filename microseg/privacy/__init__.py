@@ -23,6 +23,12 @@ _NAMES: dict[str, str] = {
     "CONSENT_COLUMNS": ".suppression",
     "audit_inference": ".inference",
     "THRESHOLDS": ".inference",
+    "k_anonymity": ".anonymity",
+    "KAnonymityResult": ".anonymity",
+    "generalise_to_k": ".anonymity",
+    "GeneralisationResult": ".anonymity",
+    "age_bands": ".anonymity",
+    "postcode_prefix": ".anonymity",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)
