@@ -29,6 +29,8 @@ _NAMES: dict[str, str] = {
     "GeneralisationResult": ".anonymity",
     "age_bands": ".anonymity",
     "postcode_prefix": ".anonymity",
+    "freshness": ".decay",
+    "FreshnessResult": ".decay",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)
