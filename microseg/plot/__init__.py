@@ -11,6 +11,9 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "export_steps": "._privacy",
+    "group_sizes": "._privacy",
+    "record_age": "._privacy",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
