@@ -85,3 +85,15 @@ def test_custom_ladder_is_used(people):
 def test_bad_k_raises(people):
     with pytest.raises(MicrosegError, match="positive integer"):
         k_anonymity(people, ["age"], k=0)
+
+
+def test_small_cells_are_blanked_and_reported():
+    from microseg.privacy import suppress_small_cells
+
+    t = pd.DataFrame({"segment": ["a", "b", "c"], "n": [50, 3, 10], "share": [0.1, 0.9, 0.2]})
+    with pytest.warns(DataQualityWarning, match="fewer than 10 people.*: 1"):
+        out = suppress_small_cells(t, min_count=10)
+    assert out["share"].isna().tolist() == [False, True, False]
+    assert out["n"].isna().tolist() == [False, True, False]
+    assert out["segment"].tolist() == ["a", "b", "c"]
+    assert t["n"].tolist() == [50, 3, 10]

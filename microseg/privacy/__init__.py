@@ -29,6 +29,7 @@ _NAMES: dict[str, str] = {
     "GeneralisationResult": ".anonymity",
     "age_bands": ".anonymity",
     "postcode_prefix": ".anonymity",
+    "suppress_small_cells": ".anonymity",
     "freshness": ".decay",
     "FreshnessResult": ".decay",
 }
