@@ -194,3 +194,17 @@ def test_no_exported_hash_is_on_the_suppression_list_and_counts_sum(rows, listed
     assert not set(rep.data[headers["phone"]].dropna()) & set(banned_p.dropna())
     assert rep.counts["rows"].sum() == len(df)
     assert rep.exported == len(rep.data)
+
+
+def test_lookalike_audience_is_refused_under_special_ad_category():
+    from microseg.errors import PrivacyError
+
+    df = audience(150).assign(score=0.5, rank=range(1, 151), tier="top")
+    with pytest.raises(PrivacyError, match="special ad category"):
+        quiet_export(df, platform="meta", special_ad_category="housing")
+    flagged = audience(150)
+    flagged.attrs["microseg_lookalike"] = True
+    with pytest.raises(PrivacyError, match="lookalike"):
+        quiet_export(flagged, platform="meta", special_ad_category="credit")
+    assert quiet_export(audience(150), platform="meta", special_ad_category="credit").exported == 150
+    assert quiet_export(df, platform="meta").exported == 150  # no special category: allowed

@@ -39,8 +39,9 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_columns, check_datetime, check_frame, report_rows
-from ..errors import AudienceTooSmallError, DataQualityWarning, MicrosegError
+from ..errors import AudienceTooSmallError, DataQualityWarning, MicrosegError, PrivacyError
 from .hashing import PLATFORMS, _hash
+from .sensitive import SPECIAL_AD_CATEGORIES
 from .suppression import SuppressionList, contact_status
 
 __all__ = ["export_audience", "ExportReport", "PLATFORM_RULES", "EXPORT_STEPS", "STALE_WARNING_DAYS"]
@@ -167,6 +168,8 @@ def export_audience(
     default_region: str | None = None,
     customer: str | None = None,
     include_raw: bool = False,
+    special_ad_category: str | None = None,
+    lookalike: bool | None = None,
 ) -> ExportReport:
     """Hash an audience for upload to an ad platform, keeping only who may be contacted.
 
@@ -205,6 +208,12 @@ def export_audience(
     include_raw : bool
         Also write the raw identifiers (``raw_<column>``). Raw personal data
         leaves the notebook only when this is ``True``.
+    special_ad_category : {"housing", "employment", "credit"}, optional
+        The campaign's special ad category; lookalike audiences may then not be exported.
+    lookalike : bool, optional
+        Whether ``audience`` was built by a lookalike model. Default: detected
+        from ``audience.attrs["microseg_lookalike"]`` or the ``score``,
+        ``rank`` and ``tier`` columns that ``Lookalike.audience`` returns.
 
     Returns
     -------
@@ -214,6 +223,8 @@ def export_audience(
     ------
     AudienceTooSmallError
         When fewer rows than the minimum remain and small audiences are not allowed with a reason.
+    PrivacyError
+        When a lookalike audience is exported under a special ad category.
 
     Examples
     --------
@@ -244,6 +255,20 @@ def export_audience(
         raise MicrosegError("allow_small=True needs a written reason, e.g. reason='test upload to a sandbox account'.")
     if include_raw not in (True, False):
         raise MicrosegError(f"include_raw must be True or False, got {include_raw!r}.")
+    if special_ad_category is not None:
+        if special_ad_category not in SPECIAL_AD_CATEGORIES:
+            raise MicrosegError(
+                f"special_ad_category must be one of {SPECIAL_AD_CATEGORIES} or None, got {special_ad_category!r}."
+            )
+        if lookalike is None:
+            lookalike = bool(audience.attrs.get("microseg_lookalike")) or {"score", "rank", "tier"} <= set(audience.columns)
+        if lookalike:
+            raise PrivacyError(
+                f"this looks like a lookalike audience, and lookalike audiences may not be exported for a "
+                f"special ad category ({special_ad_category}): platforms forbid them there because they reproduce "
+                "age, gender and postcode patterns. Export the customer list itself, or pass lookalike=False if "
+                "this audience was not built by a lookalike model."
+            )
     if updated is not None:
         check_columns(audience, [updated], name="audience")
         check_datetime(audience, updated, name="audience")
