@@ -220,6 +220,12 @@ def postcode_prefix(postcodes, length: int) -> pd.Series:
     return text.str.replace(r"\s+", "", regex=True).str.upper().str[:length]
 
 
+def _entropy(s: pd.Series) -> float:
+    p = s.value_counts(dropna=False, normalize=True).to_numpy(dtype=float)
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum())
+
+
 def _nice_widths(values: pd.Series) -> list[float]:
     x = values.dropna().to_numpy(dtype="float64")
     span = float(x.max() - x.min()) if len(x) else 0.0
@@ -316,8 +322,8 @@ def generalise_to_k(
     income) go to bands of growing "nice" widths (ages: 5, 10, 20, 50 years),
     postcode columns (named like postcode, zip, postal) to ever shorter
     prefixes, and every column finally to ``"*"`` (removed). At each step the
-    column whose next rung leaves the fewest rows at risk is coarsened (ties:
-    the column least coarsened so far). When the rows still at risk are at
+    column whose next rung makes the most rows safe per bit of information
+    given up (the drop in that column's entropy) is coarsened. When the rows still at risk are at
     most ``max_suppressed`` of all rows, they are suppressed instead (all their
     quasi-identifiers set to ``"*"``), which saves coarsening everyone for a
     few outliers; this is reported with a
@@ -389,13 +395,14 @@ def generalise_to_k(
             trial = current.copy()
             trial[c] = rungs[c][level[c]][1](df[c]).to_numpy()
             r, km = at_risk(trial)
-            key = (r, level[c] / len(rungs[c]))
+            # rows made safe per bit of information given up (entropy lost by that column)
+            lost = max(_entropy(current[c]) - _entropy(trial[c]), 1e-9)
+            key = (-(risk - r) / lost, r, level[c] / len(rungs[c]))
             if best is None or key < best[0]:
-                best = (key, c, trial, km)
+                best = (key, c, trial, km, r)
         if best is None:  # every ladder used up
             break
-        (_, _), c, current, kmin = best
-        risk = best[0][0]
+        _, c, current, kmin, risk = best
         steps.append({"step": len(steps), "column": c, "action": rungs[c][level[c]][0], "k": kmin,
                       "rows_at_risk": risk})
         level[c] += 1
