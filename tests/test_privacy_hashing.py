@@ -170,3 +170,21 @@ def test_phone_output_is_e164_shaped(values, region):
 
     norm, _, _ = _normalise(pd.Series(values, dtype=object), "phone", "google", region)
     assert norm.dropna().str.fullmatch(r"\+[1-9]\d{7,14}").all()
+
+
+def test_one_region_per_number_for_mixed_lists():
+    s = pd.Series(["07700 900123", "(404) 555-0116", "+33 1 23 45 67 89"], index=[5, 6, 7])
+    regions = pd.Series({7: None, 5: "GB", 6: "us"})  # aligned by index, not position
+    out = normalise_identifiers(s, kind="phone", default_region=regions)
+    assert out.tolist() == ["447700900123", "14045550116", "33123456789"]
+
+
+def test_national_number_with_missing_region_raises():
+    s = pd.Series(["07700 900123", "(404) 555-0116"], name="phone")
+    with pytest.raises(MicrosegError, match="1 phone numbers without a country code"):
+        hash_identifiers(s, kind="phone", default_region=["GB", None])
+
+
+def test_unsupported_region_in_a_list_raises():
+    with pytest.raises(MicrosegError, match="'ZZ'"):
+        hash_identifiers(pd.Series(["0612345678"]), kind="phone", default_region=["zz"])

@@ -165,7 +165,7 @@ def export_audience(
     opt_out: str | bool = "opted_out",
     consent: str | bool | None = None,
     updated: str | None = "last_updated",
-    default_region: str | None = None,
+    default_region: str | pd.Series | None = None,
     customer: str | None = None,
     include_raw: bool = False,
     special_ad_category: str | None = None,

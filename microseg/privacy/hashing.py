@@ -35,7 +35,8 @@ dropped; ``+44 (0)20 ...`` loses its bracketed trunk zero). Letters make a
 phone invalid. A number is international when it starts with ``+``, ``00`` or
 the international prefix of ``default_region`` (``011`` in North America,
 ``0011`` in Australia, ``010`` in Japan). Otherwise it is national, and needs
-``default_region``: without one, microseg raises rather than guess a country.
+``default_region`` (one ISO code, or one per number for lists that mix
+countries): without one, microseg raises rather than guess a country.
 :data:`PHONE_REGIONS` lists the supported regions; a region not in it raises.
 For a national number the region's trunk prefix is removed (``0`` in most of
 Europe, an optional ``1`` in North America; Italy keeps its leading ``0``, which
@@ -185,17 +186,40 @@ def _normalise_name(s: pd.Series, platform: str) -> pd.Series:
     return s.where(has_letter)
 
 
-def _phone_to_e164_digits(s: pd.Series, default_region: str | None, name: Hashable) -> tuple[pd.Series, pd.Series]:
-    """Return (country code + national number as digits or <NA>, reason for invalid values)."""
-    region = None
-    if default_region is not None:
-        key = str(default_region).upper()
-        if key not in PHONE_REGIONS:
+def _regions(default_region, index: pd.Index) -> pd.Series:
+    """``default_region`` (one ISO code, or one per value) as a Series of upper-case codes on ``index``."""
+    if default_region is None:
+        return pd.Series(pd.NA, index=index, dtype="object")
+    if isinstance(default_region, str):
+        codes = pd.Series(default_region, index=index, dtype="object")
+    else:
+        codes = default_region if isinstance(default_region, pd.Series) else pd.Series(np.asarray(default_region, dtype=object))
+        if len(codes) != len(index):
             raise MicrosegError(
-                f"default_region {default_region!r} is not supported; supported regions are "
-                f"{sorted(PHONE_REGIONS)}. Write the numbers with their country code ('+...') instead."
+                f"default_region has {len(codes)} values but there are {len(index)} phone numbers; pass one "
+                "ISO country code, or one per number."
             )
-        region = PHONE_REGIONS[key]
+        if isinstance(default_region, pd.Series) and codes.index.equals(index):
+            codes = codes.astype("object")
+        elif isinstance(default_region, pd.Series) and codes.index.sort_values().equals(index.sort_values()):
+            codes = codes.reindex(index).astype("object")
+        else:
+            codes = pd.Series(codes.to_numpy(dtype=object), index=index)
+    codes = codes.map(lambda v: pd.NA if pd.isna(v) else str(v).strip().upper())
+    bad = sorted({c for c in codes.dropna().unique() if c not in PHONE_REGIONS})
+    if bad:
+        raise MicrosegError(
+            f"default_region {bad[:5]!r} {'is' if len(bad) == 1 else 'are'} not supported; supported regions are "
+            f"{sorted(PHONE_REGIONS)}. Write those numbers with their country code ('+...'), or map the "
+            "region to missing to have such numbers refused."
+        )
+    return codes
+
+
+def _phone_to_e164_digits(s: pd.Series, default_region, name: Hashable) -> tuple[pd.Series, pd.Series]:
+    """Return (country code + national number as digits or <NA>, reason for invalid values)."""
+    regions = _regions(default_region, s.index)
+    keys = list(regions.dropna().unique())
     reason = pd.Series(pd.NA, index=s.index, dtype="object")
     s = s.str.strip()
     # "+44 (0)20 ...": the bracketed trunk zero is not dialled from abroad
@@ -213,31 +237,38 @@ def _phone_to_e164_digits(s: pd.Series, default_region: str | None, name: Hashab
     dd = ~has_plus & digits.str.startswith("00").fillna(False).astype(bool)
     rest = rest.mask(dd, digits.str[2:])
     intl |= dd
-    if region is not None and region.international_prefix != "00":
-        ip = region.international_prefix
-        rp = ~intl & digits.str.startswith(ip).fillna(False).astype(bool)
-        rest = rest.mask(rp, digits.str[len(ip):])
-        intl |= rp
+    for key in keys:
+        region = PHONE_REGIONS[key]
+        if region.international_prefix != "00":
+            ip = region.international_prefix
+            rp = ~intl & regions.eq(key).fillna(False).astype(bool) & digits.str.startswith(ip).fillna(False).astype(bool)
+            rest = rest.mask(rp, digits.str[len(ip):])
+            intl |= rp
     national = shape_ok & ~intl
-    if region is None and national.any():
+    unplaced = national & regions.isna()
+    if unplaced.any():
         raise MicrosegError(
-            f"column {name!r} has {int(national.sum()):,} phone numbers without a country code "
-            "(no leading '+' or '00'); microseg does not guess the country. Pass default_region="
-            "'US' (or another ISO country code; see microseg.privacy.PHONE_REGIONS), or write the "
-            "numbers in international form."
+            f"column {name!r} has {int(unplaced.sum()):,} phone numbers without a country code "
+            "(no leading '+' or '00') and no default_region for them; microseg does not guess the country. "
+            "Pass default_region='US' (or another ISO country code, or one code per number; see "
+            "microseg.privacy.PHONE_REGIONS), or write the numbers in international form."
         )
 
     cc = pd.Series(pd.NA, index=s.index, dtype="object")
     nsn = pd.Series(pd.NA, index=s.index, dtype="object")
-    if region is not None and national.any():
-        nat = digits.where(national)
+    for key in keys:
+        region = PHONE_REGIONS[key]
+        here = national & regions.eq(key).fillna(False).astype(bool)
+        if not here.any():
+            continue
+        nat = digits.where(here)
         if region.trunk_prefix == "1":  # North America: optional leading 1
             drop = nat.str.len().eq(11).fillna(False).astype(bool) & nat.str.startswith("1").fillna(False).astype(bool)
             nat = nat.mask(drop, nat.str[1:])
         elif region.trunk_prefix:
             nat = nat.mask(nat.str.startswith(region.trunk_prefix).fillna(False).astype(bool), nat.str[len(region.trunk_prefix):])
-        cc = cc.mask(national, region.country_code)
-        nsn = nsn.mask(national, nat)
+        cc = cc.mask(here, region.country_code)
+        nsn = nsn.mask(here, nat)
     # international: find the country code among the known ones, longest first
     known = intl & rest.notna()
     assigned = pd.Series(False, index=s.index)
@@ -267,13 +298,13 @@ def _phone_to_e164_digits(s: pd.Series, default_region: str | None, name: Hashab
     return out.where(ok), reason
 
 
-def _normalise(values, kind: str, platform: str, default_region: str | None):
+def _normalise(values, kind: str, platform: str, default_region: str | pd.Series | None):
     """Normalise ``values``; return (normalised or <NA>, passthrough hashes or <NA>, reason counts)."""
     norms, hashed, counts = _normalise_schemes(values, kind, (platform,), default_region)
     return norms[platform], hashed, counts
 
 
-def _normalise_schemes(values, kind: str, schemes: tuple[str, ...], default_region: str | None):
+def _normalise_schemes(values, kind: str, schemes: tuple[str, ...], default_region: str | pd.Series | None):
     """Normalise ``values`` under several platforms' rules at once (phones are parsed once).
 
     Returns ({scheme: normalised or <NA>}, passthrough hashes or <NA>, reason counts of the first scheme).
@@ -326,20 +357,20 @@ def _sha256(norm: pd.Series, hashed: pd.Series) -> pd.Series:
     return out.fillna(hashed).astype("str")
 
 
-def _hash(values, kind: str, platform: str, default_region: str | None = None):
+def _hash(values, kind: str, platform: str, default_region: str | pd.Series | None = None):
     """Hash without warning; return (hashes, reason counts). Used by the export and suppression code."""
     norm, hashed, counts = _normalise(values, kind, platform, default_region)
     return _sha256(norm, hashed), counts
 
 
-def _hash_schemes(values, kind: str, schemes: tuple[str, ...], default_region: str | None = None):
+def _hash_schemes(values, kind: str, schemes: tuple[str, ...], default_region: str | pd.Series | None = None):
     """Hash under several platforms' rules; return ({scheme: hashes}, reason counts of the first scheme)."""
     norms, hashed, counts = _normalise_schemes(values, kind, schemes, default_region)
     return {p: _sha256(n, hashed) for p, n in norms.items()}, counts
 
 
 def normalise_identifiers(
-    values, *, kind: str = "email", platform: str = "meta", default_region: str | None = None
+    values, *, kind: str = "email", platform: str = "meta", default_region: str | pd.Series | None = None
 ) -> pd.Series:
     """Return identifiers normalised as ``platform`` matches them, before hashing.
 
@@ -364,7 +395,7 @@ def hash_identifiers(
     *,
     kind: str = "email",
     platform: str = "meta",
-    default_region: str | None = None,
+    default_region: str | pd.Series | None = None,
 ) -> pd.Series:
     """Normalise and SHA-256-hash identifiers for a platform's customer-list upload.
 
@@ -378,10 +409,12 @@ def hash_identifiers(
     platform : {"meta", "google", "linkedin", "microsoft"}
         Whose normalisation rules to follow (see the module docstring);
         LinkedIn and Microsoft Advertising take emails only.
-    default_region : str, optional
+    default_region : str or array-like of str, optional
         ISO country code (``"US"``, ``"GB"``, ...; see :data:`PHONE_REGIONS`)
-        for phone numbers written without a country code. Without it such
-        numbers raise; microseg never guesses a country.
+        for phone numbers written without a country code, or one code per
+        value (e.g. mapped from a country column) for lists that mix
+        countries. Numbers without country code and without a region raise;
+        microseg never guesses a country.
 
     Returns
     -------

@@ -96,6 +96,12 @@ def _keys(df: pd.DataFrame, identifiers: dict[str, str], customer, default_regio
     parts = []
     counts: dict[str, int] = {}
     pos = pd.RangeIndex(len(df))
+    if isinstance(default_region, pd.Series):  # one region per row: align to df, then to positions
+        if not default_region.index.equals(df.index) and len(default_region) == len(df) and (
+            default_region.index.sort_values().equals(df.index.sort_values())
+        ):
+            default_region = default_region.reindex(df.index)
+        default_region = default_region.set_axis(pos) if len(default_region) == len(df) else default_region
     for kind, col in identifiers.items():
         values = df[col].set_axis(pos)
         by_scheme, c = _hash_schemes(values, kind, _SCHEMES, default_region)
@@ -176,7 +182,7 @@ def suppression_list(
     *,
     identifiers: Mapping[str, str] | None = None,
     customer: str | None = None,
-    default_region: str | None = None,
+    default_region: str | pd.Series | None = None,
     reason: str = "objected to marketing",
     added=None,
 ) -> SuppressionList:
@@ -232,7 +238,7 @@ def is_suppressed(
     *,
     identifiers: Mapping[str, str] | None = None,
     customer: str | None = None,
-    default_region: str | None = None,
+    default_region: str | pd.Series | None = None,
 ) -> pd.Series:
     """Return a boolean Series on ``df``'s index: is the row on the suppression list?
 
@@ -334,7 +340,7 @@ def contact_status(
     consent: str | bool | None = None,
     identifiers: Mapping[str, str] | None = None,
     customer: str | None = None,
-    default_region: str | None = None,
+    default_region: str | pd.Series | None = None,
 ) -> pd.Series:
     """Why each row may or may not be contacted through ``channel``.
 
