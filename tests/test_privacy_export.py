@@ -43,8 +43,7 @@ def test_each_row_counted_once_in_documented_order(tmp_path):
     df.loc[5:19, "ads_opt_in"] = False              # 10 more without consent (5..9 already opted out)
     df.loc[20:24, "email"] = "bad"                  # suppressed by phone below, so counted as suppressed
     df.loc[30:34, ["email", "phone"]] = [None, None]  # 5 invalid
-    df.loc[40:44, "email"] = df.loc[50:54, "email"].to_numpy()  # 5 duplicates
-    df.loc[40:44, "phone"] = None
+    df.loc[40:44, ["email", "phone"]] = df.loc[50:54, ["email", "phone"]].to_numpy()  # 5 duplicates
     df.loc[60:62, "last_updated"] = pd.Timestamp("2022-01-01")  # 3 stale for google (> 540 days)
     sl = suppression_list(df.loc[20:24, ["phone"]], default_region="US")
     with pytest.warns(DataQualityWarning) as rec:
@@ -133,12 +132,20 @@ def test_records_older_than_180_days_warn_and_google_drops_after_540():
 
 def test_duplicates_keep_the_most_recent_record():
     df = audience(120)
-    df.loc[1, "email"] = "user0@example.com"  # same person as row 0, updated one day earlier
-    df.loc[1, "phone"] = None
+    df.loc[1, ["email", "phone"]] = [" USER0@example.com", "(650) 555-0000"]  # row 0 again, more recent
     df.loc[0, "last_updated"] = pd.Timestamp("2020-01-01")
     with pytest.warns(DataQualityWarning, match="duplicate: 1"):
-        rep = export_audience(df, platform="meta", as_of="2024-12-31")
+        rep = export_audience(df, platform="meta", as_of="2024-12-31", default_region="US")
     assert 1 in rep.data.index and 0 not in rep.data.index
+
+
+def test_row_adding_a_new_identifier_is_not_a_duplicate():
+    df = audience(120)
+    df.loc[1, "phone"] = df.loc[0, "phone"]  # a shared household phone, different emails
+    df.loc[2, ["email", "phone"]] = [df.loc[0, "email"], None]  # only an email already uploaded
+    with pytest.warns(DataQualityWarning, match="duplicate: 1"):
+        rep = export_audience(df, platform="meta")
+    assert {0, 1} <= set(rep.data.index) and 2 not in rep.data.index
 
 
 def test_missing_opt_out_column_must_be_declared():

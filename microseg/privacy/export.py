@@ -2,8 +2,9 @@
 
 :func:`export_audience` removes, in this order, everyone who opted out, has no
 consent for the channel (``ads_opt_in`` for ad platforms), is on the
-suppression list, has no valid identifier, duplicates an earlier record, or is
-too stale for the platform; hashes what remains with the platform's
+suppression list, has no valid identifier, duplicates a more recently updated
+record (every email and phone of the row is already in the upload), or is too
+stale for the platform; hashes what remains with the platform's
 normalisation (see :mod:`microseg.privacy.hashing`); refuses an audience below
 the platform minimum; and writes a CSV that holds hashed identifiers only. The
 returned :class:`ExportReport` counts every input row exactly once.
@@ -302,14 +303,19 @@ def export_audience(
     if updated is not None:
         upd = audience.loc[live, updated]
         order = upd.sort_values(ascending=False, kind="stable", na_position="last").index
-    dup = pd.Series(False, index=order)
     strong = [hashes[k] for k in ("email", "phone") if k in hashes]
-    if strong:  # a shared email or phone is the same person; names alone are not
+    if strong:
+        # a duplicate adds no new matching key: each of its emails and phones is already in the
+        # upload (a shared household phone alone does not make two people one)
+        dup = pd.Series(True, index=order)
+        some = pd.Series(False, index=order)
         for h in strong:
             hv = h.loc[order]
-            dup |= hv.notna() & hv.duplicated(keep="first")
-    else:
-        dup |= pd.concat([h.loc[order] for h in hashes.values()], axis=1).duplicated(keep="first")
+            dup &= hv.isna() | hv.duplicated(keep="first")
+            some |= hv.notna()
+        dup &= some
+    else:  # names only: the same combination of names
+        dup = pd.concat([h.loc[order] for h in hashes.values()], axis=1).duplicated(keep="first")
     dup = dup[dup]
     step.loc[dup.index] = "duplicate"
 
