@@ -1,4 +1,17 @@
-"""Privacy safeguards: hashing and export, suppression and consent, sensitive attributes, k-anonymity, freshness."""
+"""Privacy safeguards: hashing and export, suppression and consent, sensitive attributes, k-anonymity, freshness.
+
+One module per job:
+
+- ``hashing``: :func:`hash_identifiers`, :func:`normalise_identifiers` (Meta and Google rules, phone regions).
+- ``suppression``: :func:`suppression_list`, :func:`is_suppressed`, :func:`has_consent`,
+  :func:`contact_status` (who may be contacted through which channel).
+- ``export``: :func:`export_audience` → :class:`ExportReport` (hashed CSV, counts per step, platform minimums).
+- ``sensitive``: :func:`sensitive_columns`, :func:`check_sensitive` (GDPR Art. 9, CPRA geolocation).
+- ``inference``: :func:`audit_inference` (does a targeting output act as a proxy for a sensitive attribute?).
+- ``anonymity``: :func:`k_anonymity`, :func:`generalise_to_k`, :func:`age_bands`, :func:`postcode_prefix`,
+  :func:`suppress_small_cells`.
+- ``decay``: :func:`freshness` (expected stale records and their cost).
+"""
 
 from __future__ import annotations
 

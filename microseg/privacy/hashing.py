@@ -133,6 +133,11 @@ def _check_platform_kind(kind: str, platform: str) -> None:
 
 def _as_text(values, kind: str) -> pd.Series:
     """Return ``values`` as a str Series on its own index; refuse numeric identifiers."""
+    if isinstance(values, pd.DataFrame):
+        raise MicrosegError(
+            f"hash one column at a time: pass a Series such as df['{kind}'], not a DataFrame "
+            f"with columns {list(values.columns)[:5]}."
+        )
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     name = s.name if s.name is not None else "values"
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):

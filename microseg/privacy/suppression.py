@@ -13,8 +13,10 @@ of the same kind under the same normalisation. Emails, phone numbers and
 (optionally) customer ids are matched; names alone never are.
 
 Consent is per channel: ``email_opt_in`` for email, ``sms_opt_in`` for SMS,
-``ads_opt_in`` for ad audiences (Meta, Google, LinkedIn, Microsoft Advertising);
-see :data:`CONSENT_COLUMNS`. A missing consent value counts as no consent, and
+``push_opt_in`` for push, ``mail_opt_in`` for direct mail, ``ads_opt_in`` for
+ad audiences (Meta, Google, LinkedIn, Microsoft Advertising); see
+:data:`CONSENT_COLUMNS`. Pass ``consent="column"`` where your data names it
+differently. A missing consent value counts as no consent, and
 a missing opt-out flag as opted out: neither can be proven otherwise.
 
 :func:`contact_status` applies the three rules in order (opted out, no consent
@@ -49,6 +51,8 @@ __all__ = [
 CONSENT_COLUMNS: dict[str, str] = {
     "email": "email_opt_in",
     "sms": "sms_opt_in",
+    "push": "push_opt_in",
+    "direct_mail": "mail_opt_in",
     "ads": "ads_opt_in",
     "meta": "ads_opt_in",
     "google": "ads_opt_in",
