@@ -210,7 +210,7 @@ def _regions(default_region, index: pd.Index) -> pd.Series:
             codes = codes.reindex(index).astype("object")
         else:
             codes = pd.Series(codes.to_numpy(dtype=object), index=index)
-    codes = codes.map(lambda v: pd.NA if pd.isna(v) else str(v).strip().upper())
+    codes = codes.astype("str").where(codes.notna()).str.strip().str.upper()
     bad = sorted({c for c in codes.dropna().unique() if c not in PHONE_REGIONS})
     if bad:
         raise MicrosegError(
@@ -353,12 +353,16 @@ def _normalise_schemes(values, kind: str, schemes: tuple[str, ...], default_regi
     return norms, hashed, counts
 
 
-def _sha256(norm: pd.Series, hashed: pd.Series) -> pd.Series:
+def _sha256(norm: pd.Series, hashed: pd.Series, cache: dict[str, str] | None = None) -> pd.Series:
+    """SHA-256 hex of each normalised value (each distinct value hashed once), else the passthrough hash."""
+    cache = {} if cache is None else cache
     ok = norm.notna() & norm.ne("").fillna(False).astype(bool)
     vals = norm[ok]
-    digests = [hashlib.sha256(v.encode("utf-8")).hexdigest() for v in vals.tolist()]
+    for v in vals.unique().tolist():
+        if v not in cache:
+            cache[v] = hashlib.sha256(v.encode("utf-8")).hexdigest()
     out = pd.Series(pd.NA, index=norm.index, dtype="str", name=norm.name)
-    out[ok] = digests
+    out[ok] = vals.map(cache).to_numpy()
     return out.fillna(hashed).astype("str")
 
 
@@ -371,7 +375,8 @@ def _hash(values, kind: str, platform: str, default_region: str | pd.Series | No
 def _hash_schemes(values, kind: str, schemes: tuple[str, ...], default_region: str | pd.Series | None = None):
     """Hash under several platforms' rules; return ({scheme: hashes}, reason counts of the first scheme)."""
     norms, hashed, counts = _normalise_schemes(values, kind, schemes, default_region)
-    return {p: _sha256(n, hashed) for p, n in norms.items()}, counts
+    cache: dict[str, str] = {}
+    return {p: _sha256(n, hashed, cache) for p, n in norms.items()}, counts
 
 
 def normalise_identifiers(
