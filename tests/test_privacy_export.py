@@ -215,3 +215,12 @@ def test_lookalike_audience_is_refused_under_special_ad_category():
         quiet_export(flagged, platform="meta", special_ad_category="credit")
     assert quiet_export(audience(150), platform="meta", special_ad_category="credit").exported == 150
     assert quiet_export(df, platform="meta").exported == 150  # no special category: allowed
+
+
+def test_any_index_is_kept_in_the_exported_data():
+    df = audience(120).set_axis([f"r{i % 60}" for i in range(120)])  # repeated labels
+    df.iloc[0, df.columns.get_loc("opted_out")] = True
+    rep = quiet_export(df, platform="meta")
+    assert rep.exported == 119
+    assert rep.data.index.tolist() == df.index[1:].tolist()
+    assert rep.data["email"].iloc[0] == sha("user1@example.com")

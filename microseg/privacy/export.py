@@ -275,6 +275,16 @@ def export_audience(
         check_datetime(audience, updated, name="audience")
 
     n = len(audience)
+    # work on positions, so that any index (even one with repeated labels) is handled; restore it at the end
+    original_index = audience.index
+    if isinstance(default_region, pd.Series):
+        if not default_region.index.equals(original_index) and len(default_region) == n and (
+            default_region.index.sort_values().equals(original_index.sort_values())
+        ):
+            default_region = default_region.reindex(original_index)
+        if len(default_region) == n:
+            default_region = default_region.set_axis(pd.RangeIndex(n))
+    audience = audience.set_axis(pd.RangeIndex(n))
     step = pd.Series("exported", index=audience.index, dtype="object")
     match_ids = {k: c for k, c in ids.items() if k in ("email", "phone")}
     if suppression is not None and not match_ids and customer is None:
@@ -349,6 +359,7 @@ def export_audience(
     if include_raw is True:
         for kind, col in ids.items():
             out[f"raw_{col}"] = audience.loc[keep, col]
+    out.index = original_index[keep]
     if path is not None:
         out.to_csv(path, index=False)
 
