@@ -11,9 +11,15 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
-    "export_steps": "._privacy",
-    "group_sizes": "._privacy",
-    "record_age": "._privacy",
+    "plot_index_heatmap": "._profile",
+    "plot_snake": "._profile",
+    "plot_radar": "._profile",
+    "plot_sizes": "._profile",
+    "plot_describe": "._profile",
+    "plot_overlap": "._profile",
+    "plot_export_steps": "._privacy",
+    "plot_group_sizes": "._privacy",
+    "plot_record_age": "._privacy",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["export_steps", "group_sizes", "record_age"]
+__all__ = ["plot_export_steps", "plot_group_sizes", "plot_record_age"]
 
 
 def _axes(ax):
@@ -14,7 +14,7 @@ def _axes(ax):
     return ax
 
 
-def export_steps(report, ax=None):
+def plot_export_steps(report, ax=None):
     """Horizontal bars: rows removed at each export step and rows exported.
 
     Parameters
@@ -37,7 +37,7 @@ def export_steps(report, ax=None):
     return ax
 
 
-def group_sizes(result, ax=None):
+def plot_group_sizes(result, ax=None):
     """Histogram of rows by the size of their quasi-identifier group, with the target k marked.
 
     Parameters
@@ -63,7 +63,7 @@ def group_sizes(result, ax=None):
     return ax
 
 
-def record_age(result, ax=None):
+def plot_record_age(result, ax=None):
     """Bars of records by months since their last update, with the expected valid share as a line.
 
     Parameters

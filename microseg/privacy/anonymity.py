@@ -102,10 +102,10 @@ class KAnonymityResult:
         return self.groups.copy()
 
     def plot(self, ax=None):
-        """Histogram of group sizes with the target marked; see :func:`microseg.plot.group_sizes`."""
-        from ..plot import group_sizes
+        """Histogram of group sizes with the target marked; see :func:`microseg.plot.plot_group_sizes`."""
+        from ..plot import plot_group_sizes
 
-        return group_sizes(self, ax=ax)
+        return plot_group_sizes(self, ax=ax)
 
     def __repr__(self) -> str:
         return (

@@ -82,10 +82,10 @@ class FreshnessResult:
         )
 
     def plot(self, ax=None):
-        """Records by months since update, with the expected valid share; see :func:`microseg.plot.record_age`."""
-        from ..plot import record_age
+        """Records by months since update, with the expected valid share; see :func:`microseg.plot.plot_record_age`."""
+        from ..plot import plot_record_age
 
-        return record_age(self, ax=ax)
+        return plot_record_age(self, ax=ax)
 
     def __repr__(self) -> str:
         cost = f", estimated cost {self.estimated_cost:,.2f}" if self.estimated_cost is not None else ""

@@ -118,10 +118,10 @@ class ExportReport:
         return self.counts.copy()
 
     def plot(self, ax=None):
-        """Bar chart of rows per step; see :func:`microseg.plot.export_steps`."""
-        from ..plot import export_steps
+        """Bar chart of rows per step; see :func:`microseg.plot.plot_export_steps`."""
+        from ..plot import plot_export_steps
 
-        return export_steps(self, ax=ax)
+        return plot_export_steps(self, ax=ax)
 
     def __repr__(self) -> str:
         where = f" to {self.path}" if self.path else ""
