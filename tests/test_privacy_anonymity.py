@@ -36,9 +36,26 @@ def test_missing_values_form_their_own_group():
 
 
 def test_age_bands_hand_checked():
-    assert age_bands(pd.Series([0, 9, 10, 47, None]), width=10).tolist()[:4] == ["0-9", "0-9", "10-19", "40-49"]
-    assert age_bands(pd.Series([17, 18, 64, 65]), width=5, top=65).tolist() == ["15-19", "15-19", "60-64", "65+"]
-    assert age_bands(pd.Series([12.5, 30000.0]), width=10000).tolist() == ["0-10000", "30000-40000"]
+    assert age_bands(pd.Series([0, 9, 10, 47, None]), width=10).tolist()[:4] == ["0–9", "0–9", "10–19", "40–49"]
+    assert age_bands(pd.Series([17, 18, 64, 65]), width=5, top=65).tolist() == ["15–19", "15–19", "60–64", "65+"]
+    assert age_bands(pd.Series([12.5, 30000.0]), width=10000).tolist() == ["0–<10000", "30000–<40000"]
+    assert age_bands(pd.Series([3, 4]), width=1).tolist() == ["3", "4"]
+
+
+def test_age_band_labels_match_ms_bands():
+    import microseg as ms
+
+    ages = pd.Series([18, 24, 25, 34, 70])
+    mine = age_bands(ages, width=10, top=65)
+    theirs = ms.bands(ages, [10, 20, 30, 40, 50, 60, 65, np.inf]).astype("str")
+    assert mine.tolist()[:4] == theirs.tolist()[:4] and mine.iloc[4] == theirs.iloc[4] == "65+"
+
+
+def test_ms_bands_can_be_a_ladder_step(people):
+    import microseg as ms
+
+    res = generalise_to_k(people, ["age"], k=5, ladders={"age": [lambda s: ms.bands(s, "age").astype("str"), "*"]})
+    assert set(res.data["age"]) <= {"0–17", "18–24", "25–34", "35–44", "45–54", "55–64", "65+", "*"}
 
 
 def test_postcode_prefix_truncates_after_normalising():

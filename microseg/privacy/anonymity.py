@@ -162,7 +162,12 @@ def k_anonymity(df: pd.DataFrame, quasi_identifiers, *, k: int = 5) -> KAnonymit
 
 
 def age_bands(ages, *, width: float = 10, top: float | None = None) -> pd.Series:
-    """Generalise ages (or any number) to bands of ``width``: 34 -> ``"30-39"``.
+    """Generalise ages (or any number) to bands of ``width``: 34 -> ``"30–39"``.
+
+    Labels follow :func:`microseg.bands` (``"30–39"`` for whole numbers,
+    ``"0–<10000"`` otherwise, ``"80+"`` for the open top band), so generalised
+    columns read like rule segments. For bands with uneven edges use
+    ``microseg.bands`` itself, e.g. as a step of a :func:`generalise_to_k` ladder.
 
     Parameters
     ----------
@@ -180,7 +185,7 @@ def age_bands(ages, *, width: float = 10, top: float | None = None) -> pd.Series
     --------
     >>> import pandas as pd
     >>> age_bands(pd.Series([18, 34, 35, 92]), width=10, top=80).tolist()
-    ['10-19', '30-39', '30-39', '80+']
+    ['10–19', '30–39', '30–39', '80+']
     """
     s = ages if isinstance(ages, pd.Series) else pd.Series(ages)
     if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
@@ -188,13 +193,16 @@ def age_bands(ages, *, width: float = 10, top: float | None = None) -> pd.Series
     if not width > 0:
         raise MicrosegError(f"width must be positive, got {width!r}.")
     x = s.to_numpy(dtype="float64", na_value=np.nan)
-    lo = np.floor(x / width) * width
+    lo = pd.Series(np.floor(x / width) * width, index=s.index)
     integral = bool(np.all(np.mod(x[~np.isnan(x)], 1) == 0)) and float(width).is_integer()
-    hi = lo + width - 1 if integral else lo + width
-    fmt = (lambda v: pd.Series(v, index=s.index).astype("Int64").astype("str")) if integral else (
-        lambda v: pd.Series(v, index=s.index).map("{:g}".format).astype("str")
-    )
-    label = fmt(lo) + "-" + fmt(hi)
+
+    def fmt(v: pd.Series) -> pd.Series:
+        return v.astype("Int64").astype("str") if integral else v.map("{:g}".format).astype("str")
+
+    if integral:
+        label = fmt(lo) if width == 1 else fmt(lo) + "–" + fmt(lo + width - 1)
+    else:
+        label = fmt(lo) + "–<" + fmt(lo + width)
     if top is not None:
         label = label.mask(pd.Series(x >= top, index=s.index), f"{top:g}+")
     return label.where(pd.Series(~np.isnan(x), index=s.index)).rename(s.name)
@@ -355,7 +363,7 @@ def generalise_to_k(
     >>> res.k >= 2
     True
     >>> res.data[["age", "zip"]].drop_duplicates().to_dict("records")
-    [{'age': '20-39', 'zip': '101'}, {'age': '40-59', 'zip': '200'}]
+    [{'age': '20–39', 'zip': '101'}, {'age': '40–59', 'zip': '200'}]
     """
     qi = _check_qi(df, quasi_identifiers)
     k = _check_k(k)

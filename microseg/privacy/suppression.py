@@ -174,7 +174,8 @@ class SuppressionList:
         return cls(e)
 
     def __repr__(self) -> str:
-        return f"SuppressionList({self.n_people:,} people, {len(self.entries):,} hashed keys)"
+        who = "person" if self.n_people == 1 else "people"
+        return f"SuppressionList({self.n_people:,} {who}, {len(self.entries):,} hashed keys)"
 
     def _repr_html_(self) -> str:
         by = self.entries.groupby(["kind"], observed=True)["person"].nunique().rename("people")
@@ -218,7 +219,7 @@ def suppression_list(
     >>> import pandas as pd
     >>> sl = suppression_list(pd.DataFrame({"email": [" A@B.com "]}))
     >>> sl
-    SuppressionList(1 people, 3 hashed keys)
+    SuppressionList(1 person, 3 hashed keys)
     >>> is_suppressed(pd.DataFrame({"email": ["a@b.com", "c@d.com"]}), sl).tolist()
     [True, False]
     """
