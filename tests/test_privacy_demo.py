@@ -25,7 +25,6 @@ REGION = {"United States": "US", "United Kingdom": "GB"}
 def customers():
     import microseg as ms
 
-    pytest.importorskip("microseg.datasets._generating", reason="make_customers has not landed yet")
     return ms.datasets.make_customers(n_customers=3000, random_state=0).customers
 
 
