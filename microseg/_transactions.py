@@ -31,7 +31,7 @@ class PreparedLog:
     """A validated log as arrays; rows already filtered (see ``counts``)."""
 
     codes: np.ndarray  # int64 customer code per kept row, in 0..n_customers-1
-    ids: pd.Index  # customer id per code, sorted
+    ids: pd.Index  # customer id per code (in order of first appearance; some may have no kept row)
     ticks: np.ndarray  # int64 timestamp per kept row, in ns since the epoch (wall time)
     amount: np.ndarray | None  # float64 per kept row, or None
     as_of: pd.Timestamp  # the reference date (wall time, tz-naive)
@@ -45,6 +45,17 @@ class PreparedLog:
     @property
     def as_of_ns(self) -> int:
         return int(self.as_of.value)
+
+    def frame(self, columns: dict, mask: np.ndarray | None = None) -> pd.DataFrame:
+        """One row per customer from per-code arrays: customers without a kept row (or outside ``mask``)
+        left out, sorted by id."""
+        present = np.bincount(self.codes, minlength=self.n_customers) > 0
+        if mask is not None:
+            present &= mask
+        df = pd.DataFrame(columns, index=self.ids)
+        if not present.all():
+            df = df[present]
+        return df.iloc[df.index.argsort()]
 
 
 def check_freq(freq: str) -> str:
@@ -125,7 +136,7 @@ def prepare_log(
     ...                    "amount": [1.0, 2.0, 3.0]})
     >>> log = prepare_log(df, customer="customer_id", time="timestamp", value="amount")
     >>> list(log.ids), log.codes.tolist(), log.counts["missing customer id"]
-    (['a', 'b'], [1, 0], 1)
+    (['b', 'a'], [0, 1], 1)
     """
     check_frame(df, name=name)
     cols = [customer, time] + ([value] if value is not None else [])
@@ -181,15 +192,5 @@ def prepare_log(
     else:
         k_codes, k_ticks = codes[keep].astype(np.int64, copy=False), ticks[keep]
         k_amount = amount[keep] if amount is not None else None
-    # compact and sort the customer codes: ids sorted, customers with no kept row removed
-    present = np.bincount(k_codes, minlength=len(uniques)) > 0
-    ids = pd.Index(uniques)[present] if not present.all() else pd.Index(uniques)
-    order = ids.argsort()
-    remap = np.full(len(uniques), -1, dtype=np.int64)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    remap[np.flatnonzero(present)] = rank
-    k_codes = remap[k_codes]
-    ids = ids[order]
-    ids.name = customer
+    ids = pd.Index(uniques, name=customer)
     return PreparedLog(k_codes, ids, k_ticks, k_amount, as_of_ts, counts, None if all_kept else keep)

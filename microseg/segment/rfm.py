@@ -144,17 +144,20 @@ def rfm(
     np.minimum.at(first, p_codes, periods)
     np.maximum.at(last, p_codes, periods)
 
-    # distinct (customer, period) purchase periods via one sort of int64 keys
+    # distinct (customer, period) purchase periods via one sort of combined keys (int32 when they fit)
     pmin = int(periods.min())
     span = int(periods.max()) - pmin + 1
     keys = p_codes * span + (periods - pmin)
-    keys = np.sort(keys)
+    if n * span < np.iinfo(np.int32).max:
+        keys = keys.astype(np.int32)
+    keys.sort()
     distinct = np.empty(len(keys), dtype=bool)
     distinct[0] = True
     np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
     ukeys = keys[distinct]
     del keys, distinct
     n_periods = np.bincount(ukeys // span, minlength=n)
+    ukeys = ukeys.astype(np.int64, copy=False)
 
     monetary = None
     if amount is not None:
@@ -176,12 +179,19 @@ def rfm(
                                   minlength=n)
         monetary = (repeat_spend, total_spend)
 
-    ids = log.ids
-    if not buyers.all():
-        ids, first, last, n_periods = ids[buyers], first[buyers], last[buyers], n_periods[buyers]
-        if monetary is not None:
-            monetary = (monetary[0][buyers], monetary[1][buyers])
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        out = _columns(convention, log, first, last, n_periods, monetary, as_of_period, freq, p_codes, p_ticks,
+                       transactions, order, purchase, n)
+    result = log.frame(out, mask=buyers)
+    report_rows(result, counts, what="transaction rows")
+    result.attrs["as_of"] = log.as_of
+    result.attrs["microseg_rfm"] = convention
+    return result
 
+
+def _columns(convention, log, first, last, n_periods, monetary, as_of_period, freq, p_codes, p_ticks,
+             transactions, order, purchase, n) -> dict:
+    big = np.iinfo(np.int64).max
     if convention == "btyd":
         frequency = (n_periods - 1).astype("float64")
         out = {
@@ -190,9 +200,7 @@ def rfm(
             "T": (as_of_period - first).astype("float64"),
         }
         if monetary is not None:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mv = np.where(frequency > 0, monetary[0] / np.maximum(frequency, 1), 0.0)
-            out["monetary_value"] = mv
+            out["monetary_value"] = np.where(frequency > 0, monetary[0] / np.maximum(frequency, 1), 0.0)
     else:
         as_of_day = log.as_of_ns // _DAY_NS
         first_day, last_day = first, last
@@ -202,24 +210,16 @@ def rfm(
             t_last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
             np.minimum.at(t_first, p_codes, p_ticks)
             np.maximum.at(t_last, p_codes, p_ticks)
-            if not buyers.all():
-                t_first, t_last = t_first[buyers], t_last[buyers]
             first_day, last_day = t_first // _DAY_NS, t_last // _DAY_NS
         n_orders = n_periods
         if order is not None:
             n_orders = _distinct_orders(transactions, order, log, purchase, n)
-            if not buyers.all():
-                n_orders = n_orders[buyers]
         out = {"days_since_last": (as_of_day - last_day).astype("int64"), "n_orders": n_orders.astype("int64")}
         if monetary is not None:
             out["total_spend"] = monetary[1]
-            out["mean_order_value"] = monetary[1] / n_orders
+            out["mean_order_value"] = monetary[1] / np.maximum(n_orders, 1)
         out["tenure_days"] = (as_of_day - first_day).astype("int64")
-    result = pd.DataFrame(out, index=ids)
-    report_rows(result, counts, what="transaction rows")
-    result.attrs["as_of"] = log.as_of
-    result.attrs["microseg_rfm"] = convention
-    return result
+    return out
 
 
 def _distinct_orders(transactions, order, log, purchase, n) -> np.ndarray:
