@@ -11,6 +11,10 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "rfm_grid": "._behaviour",
+    "cohort_heatmap": "._behaviour",
+    "funnel_chart": "._behaviour",
+    "migration_heatmap": "._behaviour",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
