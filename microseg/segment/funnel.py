@@ -182,7 +182,8 @@ def funnel(
     counts = dict(log.counts)
     counts["anonymous events (no customer id)"] = counts.pop("missing customer id")
     ev = events[event] if log.keep is None else events[event][log.keep]
-    step_code = pd.Categorical(ev, categories=steps).codes.astype(np.int64)
+    lookup = pd.Index(steps)
+    step_code = lookup.get_indexer(ev.astype(object)).astype(np.int64)
     on = step_code >= 0
     codes, ticks, s = log.codes[on], log.ticks[on], step_code[on]
     n, K = log.n_customers, len(steps)
