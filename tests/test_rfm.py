@@ -332,3 +332,23 @@ def test_segment_config_can_be_overridden():
 def test_segment_config_must_cover_each_cell_once(config, match):
     with pytest.raises(MicrosegError, match=match):
         ms.rfm_segments(pd.DataFrame({"R": [1], "F": [1]}), segment_config=config)
+
+
+# ---------------------------------------------------------------- grid plot
+def test_rfm_grid_coloured_by_value_shows_mean_per_cell():
+    scores = pd.DataFrame({"R": [5, 5, 1], "F": [5, 5, 1]})
+    ax = ms.plot.rfm_grid(scores, value=pd.Series([10.0, 30.0, 4.0], name="total_spend"))
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == ["20", "4"]
+    assert ax.get_xlabel().startswith("Frequency score") and ax.get_ylabel().startswith("Recency score")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["5", "4", "3", "2", "1"]
+
+
+def test_rfm_grid_coloured_by_segment_names_every_occupied_cell():
+    table = _analyst_table()
+    scores = ms.RFMScorer().fit_transform(table)
+    seg = ms.rfm_segments(scores)
+    ax = ms.plot.rfm_grid(scores, segments=seg)
+    occupied = scores.groupby(["R", "F"]).ngroups
+    assert len(ax.texts) == occupied
+    assert any(t.get_text().startswith("Champions") for t in ax.texts)
