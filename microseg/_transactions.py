@@ -9,6 +9,8 @@ groupby on strings.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +24,7 @@ __all__ = ["PreparedLog", "prepare_log", "to_period", "period_start", "FREQS"]
 #: supported period lengths: pandas-style aliases -> description
 FREQS = {"D": "day", "W": "week (Monday to Sunday)", "h": "hour"}
 
+_PARALLEL_MIN_ROWS = 2_000_000  # id columns at least this long are factorised on several threads
 _UNITS_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 _NS_PER = {"D": 86_400_000_000_000, "h": 3_600_000_000_000}
 
@@ -101,6 +104,43 @@ def _wall_ticks(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return raw * (1_000_000_000 // _UNITS_PER_SECOND[unit]), missing
 
 
+def _factorize(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (-1 for missing) and unique values of an id column.
+
+    Large pyarrow-backed string columns are encoded in slices on several
+    threads (pyarrow releases the GIL) and the slice dictionaries unified;
+    everything else goes through ``pd.factorize``.
+    """
+    workers = min(os.cpu_count() or 1, 4)
+    pa_array = getattr(s.array, "_pa_array", None)
+    if pa_array is None or workers < 2 or len(s) < _PARALLEL_MIN_ROWS:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        return codes, pd.Index(uniques)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa_array.combine_chunks() if pa_array.num_chunks != 1 else pa_array.chunk(0)
+    if isinstance(arr, pa.DictionaryArray):
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        return codes, pd.Index(uniques)
+    n = len(arr)
+    bounds = np.linspace(0, n, workers + 1).astype(np.int64)
+    parts = [arr.slice(int(a), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:])]
+    with ThreadPoolExecutor(workers) as ex:
+        encoded = list(ex.map(lambda part: pc.dictionary_encode(part, null_encoding="mask"), parts))
+    merged = pc.dictionary_encode(pa.concat_arrays([e.dictionary for e in encoded]))
+    remap = merged.indices.to_numpy()
+    codes = np.empty(n, dtype=np.int64)
+    offset = 0
+    for (a, b), e in zip(zip(bounds[:-1], bounds[1:]), encoded):
+        local = e.indices.fill_null(-1).to_numpy()
+        m = remap[offset : offset + len(e.dictionary)]
+        codes[a:b] = np.where(local >= 0, m[np.maximum(local, 0)], -1)
+        offset += len(e.dictionary)
+    uniques = pd.Index(pd.array(merged.dictionary, dtype=s.dtype) if s.dtype == "str" else merged.dictionary.to_pandas())
+    return codes, uniques
+
+
 def _as_timestamp(as_of, tz) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(as_of)
@@ -148,7 +188,7 @@ def prepare_log(
 
     ticks, t_missing = _wall_ticks(df[time])
     tz = df[time].dt.tz
-    codes, uniques = pd.factorize(df[customer], use_na_sentinel=True)
+    codes, uniques = _factorize(df[customer])
     c_missing = codes < 0
     counts: dict[str, int] = {}
     keep = np.ones(len(df), dtype=bool)

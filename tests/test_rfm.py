@@ -352,3 +352,17 @@ def test_rfm_grid_coloured_by_segment_names_every_occupied_cell():
     occupied = scores.groupby(["R", "F"]).ngroups
     assert len(ax.texts) == occupied
     assert any(t.get_text().startswith("Champions") for t in ax.texts)
+
+
+def test_parallel_factorisation_of_arrow_ids_gives_the_same_table(monkeypatch):
+    import microseg._transactions as tr
+
+    log = _fixture_log()
+    log.loc[3, "customer_id"] = None
+    with pytest.warns(DataQualityWarning):
+        expected = ms.rfm(log, convention="btyd")
+    monkeypatch.setattr(tr, "_PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(tr.os, "cpu_count", lambda: 3)
+    with pytest.warns(DataQualityWarning, match="missing customer id: 1"):
+        got = ms.rfm(log, convention="btyd")
+    pd.testing.assert_frame_equal(got, expected)

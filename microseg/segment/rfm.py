@@ -147,9 +147,12 @@ def rfm(
     # distinct (customer, period) purchase periods via one sort of combined keys (int32 when they fit)
     pmin = int(periods.min())
     span = int(periods.max()) - pmin + 1
-    keys = p_codes * span + (periods - pmin)
-    if n * span < np.iinfo(np.int32).max:
-        keys = keys.astype(np.int32)
+    if n * span < np.iinfo(np.int32).max:  # int32 keys sort faster and take half the memory
+        keys = p_codes.astype(np.int32)
+        keys *= np.int32(span)
+        keys += (periods - pmin).astype(np.int32)
+    else:
+        keys = p_codes * span + (periods - pmin)
     keys.sort()
     distinct = np.empty(len(keys), dtype=bool)
     distinct[0] = True
