@@ -95,11 +95,26 @@ def _online_retail(path) -> pd.DataFrame:
     })
 
 
+@pytest.fixture(scope="module")
+def retail(shared_data):
+    """Read each Online Retail file once for this module."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            if not (shared_data / name).exists():
+                pytest.skip(f"{name} not found")
+            cache[name] = _online_retail(shared_data / name)
+        return cache[name]
+
+    return get
+
+
 @pytest.mark.realdata
 @pytest.mark.parametrize("name", ["online_retail.csv.gz", "online_retail_ii_2009_2010.csv.gz"])
-def test_btyd_matches_lifetimes_on_online_retail_purchases(data_file, name):
+def test_btyd_matches_lifetimes_on_online_retail_purchases(retail, name):
     lifetimes_utils = pytest.importorskip("lifetimes.utils")
-    tx = _online_retail(data_file(name)).dropna(subset=["customer_id"])
+    tx = retail(name).dropna(subset=["customer_id"])
     tx = tx[tx["amount"] >= 0]  # lifetimes has no notion of returns: compare on purchases only
     expected = lifetimes_utils.summary_data_from_transaction_data(tx, "customer_id", "timestamp", "amount")
     got = ms.rfm(tx.drop(columns="order_id"), convention="btyd")
@@ -107,8 +122,8 @@ def test_btyd_matches_lifetimes_on_online_retail_purchases(data_file, name):
 
 
 @pytest.mark.realdata
-def test_online_retail_rfm_reports_missing_ids_and_counts_returns_as_spend(data_file):
-    tx = _online_retail(data_file("online_retail.csv.gz"))
+def test_online_retail_rfm_reports_missing_ids_and_counts_returns_as_spend(retail):
+    tx = retail("online_retail.csv.gz")
     with pytest.warns(DataQualityWarning, match="missing customer id: 135,080"):
         table = ms.rfm(tx, order="order_id")
     assert table.attrs["microseg_rows"]["missing customer id"] == 135_080
