@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import _profile_stats as st
+from ._dask import is_dask
 from ._suppression import protect
 from ._validation import check_columns, check_frame, check_labels, check_weights, report_rows
 from .errors import AudienceTooSmallError, MicrosegError, SchemaError
@@ -393,6 +394,11 @@ def profile(
       column level  significant
     0  gamer  True         True
     """
+    if is_dask(df):
+        from ._dask import profile_dask
+
+        return profile_dask(df, segments, columns=columns, weights=weights, min_cell=min_cell, alpha=alpha,
+                            max_levels=max_levels)  # fmt: skip
     check_frame(df)
     min_cell, alpha = _check_min_cell(min_cell), _check_alpha(alpha)
     labels, seg_col = _labels(df, segments)
