@@ -26,7 +26,7 @@ ed., eq. 4.14 without continuity correction.)
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
