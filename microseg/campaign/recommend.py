@@ -228,7 +228,8 @@ def recommend(
     customer, order, product, time, value : str
         Column names (see :func:`associations`).
     chunk_size : int
-        Customers scored at a time.
+        Most customers scored at a time (fewer when there are many products,
+        so a chunk's dense score matrix stays near two million cells).
 
     Returns
     -------
@@ -286,23 +287,24 @@ def recommend(
     fam = _family_codes(families, transactions, product, products)
     n_fam = int(fam.max()) + 1 if fam is not None else 0
 
+    F = None if fam is None else _binary(np.arange(n_products), fam, (n_products, n_fam))
+    k = min(int(n), n_products)
+    step = max(1, min(int(chunk_size), 2_000_000 // max(n_products, 1)))
     parts = []
-    for start in range(0, len(wanted), int(chunk_size)):
-        rows = wanted[start : start + int(chunk_size)]
+    for start in range(0, len(wanted), step):
+        rows = wanted[start : start + step]
         Uc = U[rows]
-        S = (Uc.astype(np.float64) @ W).tocoo()
-        r, c, s = S.row.astype(np.int64), S.col.astype(np.int64), S.data
-        Uco = Uc.tocoo()
-        bought = np.isin(r * n_products + c, Uco.row.astype(np.int64) * n_products + Uco.col)
-        if fam is not None:
-            bought |= np.isin(r * n_fam + fam[c], Uco.row.astype(np.int64) * n_fam + fam[Uco.col])
-        r, c, s = r[~bought & (s > 0)], c[~bought & (s > 0)], s[~bought & (s > 0)]
-        o = np.lexsort((c, -s, r))
-        r, c, s = r[o], c[o], s[o]
-        first = np.searchsorted(r, r, side="left")
-        rank = np.arange(len(r)) - first + 1
-        top = rank <= int(n)
-        parts.append((rows[r[top]], c[top], s[top], rank[top]))
+        S = (Uc.astype(np.float64) @ W).toarray()
+        S[Uc.toarray().astype(bool)] = 0.0  # never re-offer a bought product
+        if F is not None:
+            S[(Uc @ F).toarray()[:, fam] > 0] = 0.0  # nor one of a family already bought from
+        idx = np.argpartition(-S, k - 1, axis=1)[:, :k] if k < n_products else np.tile(np.arange(n_products), (len(rows), 1))
+        vals = np.take_along_axis(S, idx, axis=1)
+        o = np.lexsort((idx, -vals), axis=1)
+        idx, vals = np.take_along_axis(idx, o, axis=1), np.take_along_axis(vals, o, axis=1)
+        rank = np.broadcast_to(np.arange(1, k + 1), idx.shape)
+        ok = vals > 0
+        parts.append((np.broadcast_to(rows[:, None], idx.shape)[ok], idx[ok], vals[ok], rank[ok]))
     if parts:
         crow, cprod, score, rank = (np.concatenate(x) for x in zip(*parts))
     else:
@@ -331,7 +333,7 @@ def recommend(
             "rank": rank.astype(np.int64),
             "product": products.take(cprod),
             "score": score,
-            "because": products.take(because),
+            "because": products.take(because, allow_fill=True, fill_value=None),
             "confidence": bconf,
             "lift": blift,
         }
