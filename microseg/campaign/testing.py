@@ -332,7 +332,8 @@ class Readout:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per segment (index ``segment``), then a final ``"overall"`` row:
+        One row per segment (index ``segment``), then a final ``"overall"`` row
+        (only that row when no segments are given):
         ``n_treatment``, ``conversions_treatment``, ``rate_treatment``,
         ``n_control``, ``conversions_control``, ``rate_control``, ``lift``
         (absolute: rate difference, the uplift per treated customer) with
@@ -372,10 +373,10 @@ class Readout:
     def __repr__(self) -> str:
         o = self.overall
         n_sig = int(self.by_segment["significant"].sum())
+        segs = f", {n_sig} of {len(self.by_segment)} segments significant after BH at {self.alpha}" if len(self.by_segment) else ""
         return (
             f"Readout({self.outcome}: {o['rate_treatment']:.2%} treated vs {o['rate_control']:.2%} control, "
-            f"lift {o['lift'] * 100:+.2f} pts [{o['lift_low'] * 100:+.2f}, {o['lift_high'] * 100:+.2f}], "
-            f"{n_sig} of {len(self.by_segment)} segments significant after BH at {self.alpha})"
+            f"lift {o['lift'] * 100:+.2f} pts [{o['lift_low'] * 100:+.2f}, {o['lift_high'] * 100:+.2f}], p={o['p_value']:.2g}{segs})"
         )
 
     def _repr_html_(self) -> str:
@@ -502,4 +503,6 @@ def readout(
         },
         index=pd.Index([*seg_index, "overall"], name="segment", dtype=object),
     )
+    if segments is None:
+        table = table.loc[["overall"]]
     return Readout(table=table, alpha=alpha, outcome=str(outcome))

@@ -11,6 +11,10 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "plan_chart": "._campaign",
+    "reach_frequency": "._campaign",
+    "send_time_heatmap": "._campaign",
+    "lift_chart": "._campaign",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
