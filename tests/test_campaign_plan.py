@@ -188,7 +188,7 @@ def test_plot_draws_cost_and_revenue_bars():
     assert ax.get_xlabel() == "Segment"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     n=st.integers(1, 40),
     n_seg=st.integers(1, 4),
