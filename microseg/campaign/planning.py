@@ -22,25 +22,12 @@ import pandas as pd
 
 from .._validation import check_columns, check_frame, check_labels, report_rows
 from ..errors import MicrosegError, SchemaError
+from ..privacy.suppression import CONSENT_COLUMNS, SuppressionList, contact_status
 
-__all__ = ["plan", "CampaignPlan", "DEFAULT_MESSAGE", "CHANNEL_CONSENT"]
+__all__ = ["plan", "CampaignPlan", "DEFAULT_MESSAGE"]
 
 #: Default message template; ``{segment}`` is replaced by the segment label.
 DEFAULT_MESSAGE = "Picked for you ({segment})"
-
-#: Default consent column per channel (a missing value counts as no consent).
-CHANNEL_CONSENT: dict[str, str] = {
-    "email": "email_opt_in",
-    "push": "email_opt_in",
-    "sms": "sms_opt_in",
-    "ads": "ads_opt_in",
-    "meta": "ads_opt_in",
-    "google": "ads_opt_in",
-    "linkedin": "ads_opt_in",
-    "microsoft": "ads_opt_in",
-    "display": "ads_opt_in",
-    "social": "ads_opt_in",
-}
 
 _STATUSES = ("opted out", "no consent", "suppressed", "reachable")
 # Names and attrs that mark a lookalike score or rank rather than a probability.
@@ -213,72 +200,55 @@ def _resolve_cost(cost_per_contact, channel_of: dict, labels: list) -> dict:
     return out
 
 
-def _consent_column(channel: str, consent) -> str | None:
+def _consent_column(channel: str, consent) -> str | bool:
+    """The consent column for ``channel`` (False: consent was checked upstream)."""
     if consent is False:
-        return None
+        return False
     if isinstance(consent, str):
         return consent
-    if isinstance(consent, Mapping):
-        if channel in consent:
-            return None if consent[channel] is False else consent[channel]
-    if channel in CHANNEL_CONSENT:
-        return CHANNEL_CONSENT[channel]
+    if isinstance(consent, Mapping) and channel in consent:
+        return consent[channel]
+    if channel in CONSENT_COLUMNS:
+        return CONSENT_COLUMNS[channel]
     raise MicrosegError(
         f"no default consent column for channel {channel!r}; pass consent={{{channel!r}: 'your_column'}}, "
         "or consent=False to state that consent was checked upstream."
     )
 
 
-def _flag_column(df: pd.DataFrame, col: str, *, param: str, off: str) -> None:
-    if col not in df.columns:
-        raise SchemaError(
-            f"segments has no column {col!r} for {param}; pass {param}='your_column', or {param}=False to state "
-            f"in so many words that {off}."
-        )
-    s = df[col]
-    if not (pd.api.types.is_bool_dtype(s) or s.dtype == object or isinstance(s.dtype, pd.BooleanDtype)):
-        raise SchemaError(f"column {col!r} ({param}) must hold True/False, found dtype {s.dtype}.")
-
-
-def _flag(s: pd.Series, *, missing: bool) -> np.ndarray:
-    return s.astype("boolean").fillna(missing).to_numpy(dtype=bool)
-
-
-def _contact_status(df: pd.DataFrame, channel: pd.Series, *, consent, opt_out, suppression, customer) -> pd.Series:
+def _contact_status(df: pd.DataFrame, channel: pd.Series, *, consent, opt_out, suppression, customer, identifiers) -> pd.Series:
     """Who may be contacted: the first of opted out, no consent (for the row's channel), suppressed, else reachable.
 
-    A missing opt-out flag counts as opted out and a missing consent as no
-    consent: neither can be proven otherwise.
+    The rules are :func:`microseg.privacy.contact_status`'s, applied per
+    channel; suppression may also be given as customer ids or a boolean mask.
     """
-    n = len(df)
-    opted = np.zeros(n, dtype=bool)
-    if opt_out is not False:
-        _flag_column(df, opt_out, param="opt_out", off="the data holds no opt-outs")
-        opted = _flag(df[opt_out], missing=True)
-    consented = np.ones(n, dtype=bool)
+    sl = suppression if isinstance(suppression, SuppressionList) else None
+    if identifiers is None:
+        identifiers = {"email": "email"} if "email" in df.columns else {}
+    status = pd.Series("reachable", index=df.index, dtype=object)
     for ch in pd.unique(channel.to_numpy()):
-        col = _consent_column(ch, consent)
-        if col is None:
-            continue
-        _flag_column(df, col, param="consent", off="consent was checked upstream")
         rows = (channel == ch).to_numpy()
-        consented[rows] = _flag(df.loc[rows, col], missing=False)
-    suppressed = np.zeros(n, dtype=bool)
-    if suppression is not None:
-        if type(suppression).__name__ == "SuppressionList":
-            from ..privacy.suppression import is_suppressed
-
-            ids = {k: k for k in ("email", "phone") if k in df.columns} or None
-            suppressed = is_suppressed(df, suppression, identifiers=ids, customer=customer if customer in df.columns else None).to_numpy()
-        elif isinstance(suppression, pd.Series) and pd.api.types.is_bool_dtype(suppression):
-            suppressed = suppression.reindex(df.index).fillna(False).to_numpy(dtype=bool)
+        col = _consent_column(ch, consent)
+        part = contact_status(
+            df.loc[rows],
+            channel=ch if ch in CONSENT_COLUMNS else "email",  # only picks the default column, and `consent` is explicit here
+            suppression=sl,
+            opt_out=opt_out,
+            consent=col,
+            identifiers=identifiers,
+            customer=customer if sl is not None and customer in df.columns else None,
+        )
+        status.loc[rows] = part.astype(object).to_numpy()
+    if suppression is not None and sl is None:
+        if isinstance(suppression, pd.Series) and pd.api.types.is_bool_dtype(suppression):
+            hit = suppression.reindex(df.index).fillna(False).to_numpy(dtype=bool)
         else:
             if customer not in df.columns:
                 raise SchemaError(
                     f"suppression lists customer ids but segments has no column {customer!r}; pass customer='your_id_column'."
                 )
-            suppressed = df[customer].isin(list(suppression)).to_numpy()
-    status = np.select([opted, ~consented, suppressed], list(_STATUSES[:3]), default=_STATUSES[3])
+            hit = df[customer].isin(list(suppression)).to_numpy()
+        status = status.mask(hit & (status == "reachable").to_numpy(), "suppressed")
     return pd.Series(pd.Categorical(status, categories=list(_STATUSES)), index=df.index, name="status")
 
 
@@ -323,6 +293,7 @@ def plan(
     consent=None,
     opt_out: str | bool = "opted_out",
     suppression=None,
+    identifiers=None,
 ) -> CampaignPlan:
     """Plan a campaign per segment: reach, message, channel, cost, expected conversions, revenue, ROI.
 
@@ -361,13 +332,18 @@ def plan(
         Column names of the segment label and the customer id.
     consent : str, mapping or False, optional
         Consent column: one for every channel, a mapping channel -> column, or
-        None for the defaults (:data:`CHANNEL_CONSENT`: ``email_opt_in`` for
-        email, ``ads_opt_in`` for ad channels). ``False`` states that consent
+        None for the defaults (:data:`microseg.privacy.CONSENT_COLUMNS`:
+        ``email_opt_in`` for email, ``ads_opt_in`` for ad channels, ...). ``False`` states that consent
         was checked upstream.
     opt_out : str or False
         Column flagging customers who opted out of all marketing.
     suppression : SuppressionList, iterable of customer ids or boolean Series, optional
-        People who must never be contacted.
+        People who must never be contacted (a
+        :class:`~microseg.privacy.SuppressionList` is matched after
+        normalisation on ``identifiers`` and the customer id).
+    identifiers : mapping, optional
+        Identifier columns to match a SuppressionList on, e.g.
+        ``{"email": "email", "phone": "phone"}`` (default: ``email`` when present).
 
     Returns
     -------
@@ -426,7 +402,7 @@ def plan(
         raise MicrosegError(f"caps must be spends >= 0; got {cap_of}.")
 
     channel_row = seg.map(channel_of).astype(object)
-    status = _contact_status(df, channel_row, consent=consent, opt_out=opt_out, suppression=suppression, customer=customer)
+    status = _contact_status(df, channel_row, consent=consent, opt_out=opt_out, suppression=suppression, customer=customer, identifiers=identifiers)
 
     code_of = {s: i for i, s in enumerate(labels)}
     seg_code = seg.map(code_of).to_numpy(dtype=np.int64)
