@@ -11,6 +11,10 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "plan_chart": "._campaign",
+    "reach_frequency": "._campaign",
+    "send_time_heatmap": "._campaign",
+    "lift_chart": "._campaign",
     "plot_index_heatmap": "._profile",
     "plot_snake": "._profile",
     "plot_radar": "._profile",
