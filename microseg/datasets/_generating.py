@@ -501,7 +501,7 @@ _B2C = dict(
                [.10, .30, .50, .08, .02], [.15, .05, .07, .63, .10], [.25, .25, .03, .12, .35]],
     open_p=[.8, 1.0, 1.1, 1.3, 1.0, 1.0, 0.7],  # multiplies the channel's open rate
     click_p=[.14, .12, .10, .22, .08, .14, .16],
-    uplift=[0.3, 0.6, 0.05, 1.5, 0.4, 0.5, 0.8],  # relative treatment effect on conversion
+    uplift=[0.3, 0.6, 0.0, 2.0, 0.4, 0.5, 0.8],  # relative treatment effect on conversion
 )
 
 # --------------------------------------------------------------------------- personas (b2b)
@@ -567,11 +567,15 @@ _TRAITS_B2C = {
                  ("marital_status", "married", "lower"), ("income", "", "lower")],
 }
 _TRAITS_B2B = {
-    "enterprise_accounts": [("company_size", "1000+", "higher"), ("contact_role", "procurement", "higher"), ("industry", "finance", "higher"), ("lifetime_value", "", "higher")],
-    "small_businesses": [("company_size", "1-9", "higher"), ("contact_role", "owner", "higher"), ("industry", "retail", "higher"), ("industry", "professional_services", "higher")],
-    "public_sector": [("industry", "public_administration", "higher"), ("industry", "education", "higher"), ("contact_role", "procurement", "higher")],
-    "resellers": [("partner", "True", "higher"), ("email_opt_in", "True", "higher"), ("lifetime_value", "", "higher")],
-    "tech_startups": [("industry", "technology", "higher"), ("contact_role", "it", "higher"), ("company_size", "1-9", "higher")],
+    "enterprise_accounts": [("company_size", "1000+", "higher"), ("company_size", "250-999", "higher"), ("company_size", "1-9", "lower"),
+                            ("company_size", "10-49", "lower"), ("contact_role", "owner", "lower"), ("contact_role", "procurement", "higher")],
+    "small_businesses": [("contact_role", "owner", "higher"), ("industry", "professional_services", "higher"), ("industry", "technology", "lower"),
+                         ("company_size", "1000+", "lower"), ("company_size", "250-999", "lower"), ("contact_role", "procurement", "lower")],
+    "public_sector": [("industry", "public_administration", "higher"), ("industry", "education", "higher"), ("contact_role", "procurement", "higher"),
+                      ("company_size", "1-9", "lower"), ("industry", "technology", "lower"), ("contact_role", "owner", "lower")],
+    "resellers": [("partner", "True", "higher"), ("lifetime_value", "", "higher"), ("company_size", "1000+", "lower")],
+    "tech_startups": [("industry", "technology", "higher"), ("contact_role", "it", "higher"), ("company_size", "1000+", "lower"),
+                      ("company_size", "250-999", "lower"), ("contact_role", "procurement", "lower")],
 }
 
 
@@ -1280,7 +1284,7 @@ def make_customers(
         - ``opened``, ``clicked`` (bool): always False in the control group.
         - ``converted`` (bool): bought within the campaign window; rises with
           the planted propensity, and treatment adds a persona-specific uplift
-          (large for bargain hunters, about none for affluent travellers).
+          (tripling it for bargain hunters, none for affluent travellers).
 
         **survey** (one row per respondent, ~30 % of customers)
 
