@@ -11,6 +11,10 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "plot_reliability": "._psychographic",
+    "plot_loadings": "._psychographic",
+    "plot_parallel_analysis": "._psychographic",
+    "plot_golden_questions": "._psychographic",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
