@@ -74,8 +74,8 @@ def plot_parallel_analysis(model, ax=None):
         raise ValueError("the model chose n_factors itself; fit it with n_factors='parallel' to plot the analysis.")
     ax = _axes(ax)
     x = table["component"].to_numpy()
-    ax.plot(x, table["observed"], marker="o", label="Survey answers")
-    ax.plot(x, table["random_mean"], linestyle="--", label="Random data (mean)")
+    ax.plot(x, table["observed"].to_numpy(dtype=float), marker="o", label="Survey answers")
+    ax.plot(x, table["random_q95"].to_numpy(dtype=float), linestyle="--", label="Random data (95th percentile)")
     k = int(table["retain"].sum())
     if k:
         ax.axvline(k + 0.5, color="#444444", linewidth=1, label=f"{k} factors kept")
@@ -90,10 +90,12 @@ def plot_golden_questions(result, ax=None):
     """Cross-validated accuracy against the number of items asked, with the target. Returns the Axes."""
     ax = _axes(ax)
     steps = result.steps
-    ax.errorbar(steps["n_items"], steps["accuracy"], yerr=steps["accuracy_sd"], marker="o", capsize=3,
+    n_items = steps["n_items"].to_numpy(dtype=float)
+    acc = steps["accuracy"].to_numpy(dtype=float)
+    ax.errorbar(n_items, acc, yerr=steps["accuracy_sd"].to_numpy(dtype=float), marker="o", capsize=3,
                 label="Cross-validated accuracy")
-    for n, acc, item in zip(steps["n_items"], steps["accuracy"], steps["item"]):
-        ax.annotate(f"+ {item}", (n, acc), textcoords="offset points", xytext=(4, -10), fontsize=7)
+    for n, a, item in zip(n_items, acc, steps["item"]):
+        ax.annotate(f"+ {item}", (n, a), textcoords="offset points", xytext=(4, -10), fontsize=7)
     ax.axhline(result.target_accuracy, color="#444444", linestyle="--", linewidth=1,
                label=f"Target {result.target_accuracy:.0%}")
     ax.set_xticks(steps["n_items"].to_numpy())
