@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import report_rows
 from ..errors import MicrosegError
-from ._likert import DEFAULT_SCALE, answers, durations, item_table, respondent_flags
+from ._likert import DEFAULT_SCALE, answers, durations, item_table, respondent_flags, single_blas
 
 __all__ = ["PsychographicModel", "parallel_analysis"]
 
@@ -43,11 +43,11 @@ def parallel_analysis(z: np.ndarray, *, n_draws: int = 20, random_state=None) ->
     """
     rng = check_random_state(random_state)
     n, p = z.shape
-    obs = np.sort(np.linalg.eigvalsh(np.corrcoef(z, rowvar=False)))[::-1]
+    obs = np.sort(np.linalg.eigvalsh(np.atleast_2d(np.corrcoef(z, rowvar=False))))[::-1]
     sims = np.empty((n_draws, p))
     for d in range(n_draws):
         r = rng.standard_normal((n, p))
-        sims[d] = np.sort(np.linalg.eigvalsh(np.corrcoef(r, rowvar=False)))[::-1]
+        sims[d] = np.sort(np.linalg.eigvalsh(np.atleast_2d(np.corrcoef(r, rowvar=False))))[::-1]
     mean = sims.mean(axis=0)
     q95 = np.quantile(sims, 0.95, axis=0)
     beats = obs > q95
@@ -245,6 +245,11 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def _read(self, X, *, fit: bool):
         """Return (answers array, durations or None) for X, checking it."""
+        if fit and hasattr(X, "__len__") and len(X) < 2:
+            raise MicrosegError(
+                f"the survey has {len(X)} respondent(s) (n_samples={len(X)}); a factor model and segments "
+                "need many respondents, at least as many as segments."
+            )
         if isinstance(X, pd.DataFrame):
             if fit:
                 exclude = {c for c in (self.duration, self.respondent) if c is not None}
@@ -280,6 +285,10 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------- fit
     def fit(self, X, y=None):
         """Fit the factor model and the segments on the survey answers ``X``."""
+        with single_blas():
+            return self._fit(X)
+
+    def _fit(self, X):
         self._check_params()
         rs = check_random_state(self.random_state)
         a, dur = self._read(X, fit=True)
@@ -292,7 +301,7 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
                 "straight-liners left out of the fit": int(flags["straight_liner"].sum()),
                 "speeders left out of the fit": int((flags["speeder"] & ~flags["straight_liner"]).sum()),
             }
-            report_rows(None, self.n_excluded_, what="respondents", stacklevel=3)
+            report_rows(None, self.n_excluded_, what="respondents", stacklevel=4)
         else:
             self.n_excluded_ = {}
         n_fit = int(keep.sum())
@@ -327,7 +336,9 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
             self.parallel_ = None
             k = int(self.n_factors)
         if k > p:
-            raise MicrosegError(f"n_factors={k} is more than the {p} items; use at most {p} factors.")
+            raise MicrosegError(
+                f"n_factors={k} is more than the {p} items (n_features={p}); use at most {p} factors."
+            )
         fa = FactorAnalysis(
             n_components=k,
             rotation=self.rotation if k > 1 else None,
@@ -436,6 +447,7 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
     @available_if(_has_proba)
     def predict_proba(self, X):
         """Probability of each segment (Gaussian mixture only), columns in segment order 0, 1, ..."""
+        check_is_fitted(self, "loadings_")
         proba = self._segmenter.predict_proba(self.transform(X))
         out = np.empty_like(proba)
         out[:, self._relabel] = proba

@@ -20,6 +20,15 @@ DEFAULT_SCALE = "all items"
 MIN_ITEMS_STRAIGHT = 3  # a respondent needs this many answers before "all the same" means straight-lining
 
 
+def single_blas():
+    """Context: one BLAS thread. Survey matrices are small (tens of items), and a
+    multithreaded BLAS on small matrices is slower, badly so on a busy machine
+    (measured here: 38 s vs 0.8 s for seven Gaussian mixtures on 1,000 x 3 scores)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _split_key(name) -> tuple[Hashable, bool]:
     """``"-A1"`` → ``("A1", True)`` (psych-style reverse key); anything else unchanged."""
     if isinstance(name, str) and name.startswith("-") and len(name) > 1:
