@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from .._lazy import attach
 
-_NAMES: dict[str, str] = {}
+_NAMES: dict[str, str] = {
+    "sensitive_columns": ".sensitive",
+    "check_sensitive": ".sensitive",
+    "SENSITIVE_KEYWORDS": ".sensitive",
+}
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)
