@@ -531,3 +531,12 @@ def test_bfi_golden_questions(bfi, bfi_model):
     gq = ms.golden_questions(bfi_model, bfi, target_accuracy=0.8, random_state=0)
     assert gq.reached and len(gq.items) < 25
     assert gq.n_respondents == len(bfi) - 5
+
+
+@pytest.mark.realdata
+def test_reliability_accepts_the_loader_keys_of_load_big_five(data_file):
+    bfi = ms.datasets.load_big_five(data_file("bfi.csv"))
+    rel = ms.reliability(bfi, ms.datasets.BIG_FIVE_KEYS, scale_range=(1, 6))
+    assert rel.flags.index.name == "customer_id"
+    for scale, published in BFI_PUBLISHED_ALPHA.items():
+        assert rel.scales.loc[scale, "alpha"] == pytest.approx(published, abs=0.01), scale
