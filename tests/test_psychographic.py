@@ -540,3 +540,40 @@ def test_reliability_accepts_the_loader_keys_of_load_big_five(data_file):
     assert rel.flags.index.name == "customer_id"
     for scale, published in BFI_PUBLISHED_ALPHA.items():
         assert rel.scales.loc[scale, "alpha"] == pytest.approx(published, abs=0.01), scale
+
+
+# ----------------------------------------------------------------------------- make_customers survey
+@pytest.fixture(scope="module")
+def demo():
+    if "make_customers" not in dir(ms.datasets):
+        pytest.skip("ms.datasets.make_customers is not available yet")
+    data = ms.datasets.make_customers(n_customers=6000, random_state=0)
+    truth = (
+        data.truth.customers.set_index("customer_id")
+        .loc[data.survey["customer_id"], "psychographic_segment"]
+        .to_numpy()
+    )
+    return data.survey, data.survey_items, truth
+
+
+def test_demo_survey_scales_are_reliable_and_careless_respondents_flagged(demo):
+    survey, items, _ = demo
+    rel = ms.reliability(survey, items)
+    assert (rel.scales["alpha"] > 0.7).all()
+    assert not rel.items["suspect_keying"].any()
+    # planted speeders answer in under 80 seconds; everyone else takes minutes
+    fast = survey["duration_s"].to_numpy() < 80
+    assert fast.sum() > 0 and rel.flags["speeder"].to_numpy()[fast].all()
+    straight = rel.flags["straight_liner"].to_numpy()
+    answers = survey[items["item"]].astype(float)
+    assert straight.sum() > 0 and (answers[straight].nunique(axis=1) == 1).all()
+
+
+def test_recovers_planted_psychographic_segments_of_make_customers(demo):
+    survey, items, truth = demo
+    with pytest.warns(DataQualityWarning, match="left out of the fit"):
+        model = ms.PsychographicModel(n_segments=5, items=items, random_state=0).fit(survey)
+    keep = ~model.flagged_
+    assert adjusted_rand_score(truth[keep], model.labels_[keep]) >= 0.8
+    gq = ms.golden_questions(model, survey, random_state=0)
+    assert gq.reached and len(gq.items) <= 10

@@ -152,9 +152,10 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
     ----------
     loadings_ : DataFrame
         Items × factors, rotated loadings on standardised answers, factors
-        ordered by variance explained, signs set so each factor's loadings sum
-        to a positive number once reverse-keyed items are counted negatively
-        (a factor points the way its scale is keyed).
+        ordered by variance explained, signs set so the three top-loading
+        items load positively on the whole, a reverse-keyed item counting
+        the other way (a factor points the way its main items are keyed, so a
+        high score means more of what its name says).
     factor_names_ : list of str
         One name per factor, from its top-loading items (see Notes).
     n_factors_ : int
@@ -347,8 +348,9 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
         ).fit(z)
         load = fa.components_.T  # items × factors
         order = np.argsort(-(load**2).sum(axis=0), kind="stable")
-        keyed = np.where(self._table["reverse_keyed"].to_numpy(), -1.0, 1.0)
-        sign = np.where((load[:, order] * keyed[:, None]).sum(axis=0) < 0, -1.0, 1.0)
+        keyed = np.where(self._table["reverse_keyed"].to_numpy(), -1.0, 1.0)[:, None] * load[:, order]
+        top = np.argsort(-np.abs(load[:, order]), axis=0, kind="stable")[: min(3, p)]
+        sign = np.where(np.take_along_axis(keyed, top, axis=0).sum(axis=0) < 0, -1.0, 1.0)
         self._fa, self._order, self._sign = fa, order, sign
         load = load[:, order] * sign
         self.n_factors_ = k
