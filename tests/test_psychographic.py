@@ -359,6 +359,15 @@ def test_profile_is_mean_factor_score_per_segment(planted, planted_model):
     assert on_new["n"].sum() == len(survey)
 
 
+def test_scores_frame_is_indexed_by_respondent_with_segment_and_flag(planted, planted_model):
+    survey, _, _ = planted
+    frame = planted_model.scores_frame(survey)
+    assert frame.index.name == "customer_id" and frame.index.tolist() == survey["customer_id"].tolist()
+    assert list(frame.columns) == [*planted_model.factor_names_, "segment", "flagged"]
+    np.testing.assert_array_equal(frame["segment"].to_numpy(), planted_model.labels_)
+    np.testing.assert_array_equal(frame["flagged"].to_numpy(), planted_model.flagged_)
+
+
 def test_auto_number_of_segments_finds_the_planted_four(planted):
     survey, items, _ = planted
     with pytest.warns(DataQualityWarning):

@@ -460,11 +460,36 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self, "loadings_")
         return np.asarray(self.factor_names_, dtype=object)
 
+    def scores_frame(self, survey: pd.DataFrame) -> pd.DataFrame:
+        """One row per respondent: factor scores, ``segment`` and ``flagged`` (straight-liner or speeder).
+
+        Indexed by the ``respondent`` column when the survey has it (else the
+        survey's index), so it joins onto a customer table; pass it, or that
+        join, to :func:`microseg.profile` with ``segments="segment"`` to
+        describe each segment against the rest.
+        """
+        check_is_fitted(self, "loadings_")
+        if not isinstance(survey, pd.DataFrame):
+            raise MicrosegError(f"survey must be a pandas DataFrame, got {type(survey).__name__}.")
+        a, dur = self._read(survey, fit=False)
+        scores = self._scores(self._standardise(a))
+        index = (
+            pd.Index(survey[self.respondent], name=self.respondent)
+            if self.respondent is not None and self.respondent in survey.columns
+            else survey.index
+        )
+        out = pd.DataFrame(scores, columns=self.factor_names_, index=index)
+        out["segment"] = self._assign(scores)
+        out["flagged"] = respondent_flags(a, dur)["flagged"].to_numpy()
+        return out
+
     def profile(self, survey=None) -> pd.DataFrame:
         """Per segment: respondents, share and mean factor scores.
 
         Without ``survey``, the profile of the fitted respondents (``segment_profile_``);
-        with it, segments are predicted for ``survey`` and profiled.
+        with it, segments are predicted for ``survey`` and profiled. For a full
+        profile against the rest (demographics, behaviour, significance), pass
+        :meth:`scores_frame` joined to a customer table to :func:`microseg.profile`.
         """
         check_is_fitted(self, "loadings_")
         if survey is None:
