@@ -554,9 +554,11 @@ def test_reliability_accepts_the_loader_keys_of_load_big_five(data_file):
 # ----------------------------------------------------------------------------- make_customers survey
 @pytest.fixture(scope="module")
 def demo():
-    if "make_customers" not in dir(ms.datasets):
+    try:
+        make_customers = ms.datasets.make_customers
+    except (AttributeError, ImportError):
         pytest.skip("ms.datasets.make_customers is not available yet")
-    data = ms.datasets.make_customers(n_customers=6000, random_state=0)
+    data = make_customers(n_customers=6000, random_state=0)
     truth = (
         data.truth.customers.set_index("customer_id")
         .loc[data.survey["customer_id"], "psychographic_segment"]
