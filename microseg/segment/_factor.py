@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import report_rows
 from ..errors import MicrosegError
-from ._likert import DEFAULT_SCALE, answers, durations, item_table, respondent_flags, single_blas
+from ._likert import DEFAULT_SCALE, answers, durations, item_table, respondent_flags, single_thread
 
 __all__ = ["PsychographicModel", "parallel_analysis"]
 
@@ -286,7 +286,7 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------- fit
     def fit(self, X, y=None):
         """Fit the factor model and the segments on the survey answers ``X``."""
-        with single_blas():
+        with single_thread():
             return self._fit(X)
 
     def _fit(self, X):

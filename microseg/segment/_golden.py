@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import MicrosegError
-from ._likert import answers, single_blas
+from ._likert import answers, single_thread
 
 __all__ = ["golden_questions", "GoldenQuestions", "Quiz"]
 
@@ -257,7 +257,7 @@ def golden_questions(
     remaining = list(range(len(items)))
     reached = False
     while remaining and len(chosen) < max_items:
-        with single_blas():
+        with single_thread():
             results = [(score(chosen + [j]), j) for j in remaining]
         (acc, sd), best = max(results, key=lambda r: r[0][0])  # first best on ties: item order
         chosen.append(best)

@@ -20,13 +20,14 @@ DEFAULT_SCALE = "all items"
 MIN_ITEMS_STRAIGHT = 3  # a respondent needs this many answers before "all the same" means straight-lining
 
 
-def single_blas():
-    """Context: one BLAS thread. Survey matrices are small (tens of items), and a
-    multithreaded BLAS on small matrices is slower, badly so on a busy machine
-    (measured here: 38 s vs 0.8 s for seven Gaussian mixtures on 1,000 x 3 scores)."""
+def single_thread():
+    """Context: one BLAS and OpenMP thread. Survey matrices are small (tens of items,
+    a few factors), and threads on small matrices cost more than they save, badly
+    so on a busy machine (measured here: 38 s vs 0.8 s for seven Gaussian mixtures
+    on 1,000 x 3 scores, the k-means initialisation's OpenMP threads included)."""
     from threadpoolctl import threadpool_limits
 
-    return threadpool_limits(limits=1, user_api="blas")
+    return threadpool_limits(limits=1)
 
 
 def _split_key(name) -> tuple[Hashable, bool]:
@@ -165,7 +166,7 @@ def answers(
     >>> answers(pd.DataFrame({"q1": [1, 7], "q2": [2, 3]}), ["q1", "q2"])
     Traceback (most recent call last):
     ...
-    microseg.errors.SchemaError: column 'q1' of survey has 1 answer outside the declared scale 1-5: [7]; correct or blank those answers, or pass scale_range=(low, high) matching the questionnaire.
+    microseg.errors.SchemaError: column 'q1' of survey has 1 answer outside the declared scale 1-5: [7]; correct or blank those answers, pass scale_range=(low, high) matching the questionnaire, or leave the column out of items if it is not an answer.
     """
     out = np.empty((len(survey), len(items)), dtype="float64")
     for j, col in enumerate(items):
@@ -193,7 +194,8 @@ def answers(
                 raise SchemaError(
                     f"column {col!r} of {name} has {int(bad.sum())} {noun} outside the declared scale "
                     f"{_fmt(lo)}-{_fmt(hi)}: {shown}{' ...' if len(vals) > 8 else ''}; correct or blank those "
-                    "answers, or pass scale_range=(low, high) matching the questionnaire."
+                    "answers, pass scale_range=(low, high) matching the questionnaire, or leave the "
+                    "column out of items if it is not an answer."
                 )
             frac = seen & (x != np.round(x))
             if frac.any():
