@@ -15,6 +15,12 @@ _NAMES = {
     "plot_loadings": "._psychographic",
     "plot_parallel_analysis": "._psychographic",
     "plot_golden_questions": "._psychographic",
+    "plot_index_heatmap": "._profile",
+    "plot_snake": "._profile",
+    "plot_radar": "._profile",
+    "plot_sizes": "._profile",
+    "plot_describe": "._profile",
+    "plot_overlap": "._profile",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
