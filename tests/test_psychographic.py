@@ -580,11 +580,28 @@ def test_demo_survey_scales_are_reliable_and_careless_respondents_flagged(demo):
     assert straight.sum() > 0 and (answers[straight].nunique(axis=1) == 1).all()
 
 
-def test_recovers_planted_psychographic_segments_of_make_customers(demo):
-    survey, items, truth = demo
+@pytest.fixture(scope="module")
+def demo_model(demo):
+    survey, items, _ = demo
     with pytest.warns(DataQualityWarning, match="left out of the fit"):
-        model = ms.PsychographicModel(n_segments=5, items=items, random_state=0).fit(survey)
-    keep = ~model.flagged_
-    assert adjusted_rand_score(truth[keep], model.labels_[keep]) >= 0.8
-    gq = ms.golden_questions(model, survey, random_state=0)
+        return ms.PsychographicModel(n_segments=5, items=items, random_state=0).fit(survey)
+
+
+def test_recovers_planted_psychographic_segments_of_make_customers(demo, demo_model):
+    survey, items, truth = demo
+    keep = ~demo_model.flagged_
+    assert adjusted_rand_score(truth[keep], demo_model.labels_[keep]) >= 0.8
+    gq = ms.golden_questions(demo_model, survey, random_state=0)
     assert gq.reached and len(gq.items) <= 10
+
+
+def test_ms_profile_of_scores_frame_names_each_segments_strongest_factor(demo, demo_model):
+    survey, _, _ = demo
+    frame = demo_model.scores_frame(survey)
+    prof = ms.profile(frame[~frame["flagged"]], segments="segment", columns=demo_model.factor_names_)
+    means = demo_model.profile()[demo_model.factor_names_]
+    for segment, row in means.iterrows():
+        strongest = row.abs().idxmax()
+        top = prof.distinctive(segment, 1).iloc[0]
+        assert top["column"] == strongest
+        assert np.sign(top["effect_size"]) == np.sign(row[strongest])
