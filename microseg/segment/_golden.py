@@ -215,6 +215,11 @@ def golden_questions(
     (1, True)
     """
     check_is_fitted(model, "loadings_")
+    if not hasattr(model, "feature_names_in_"):
+        raise MicrosegError(
+            "golden_questions needs a model fitted on a DataFrame, so that items have names; "
+            "refit it with the survey as a pandas DataFrame."
+        )
     if not 0 < float(target_accuracy) <= 1:
         raise MicrosegError(f"target_accuracy must be in (0, 1], got {target_accuracy!r}.")
     if not isinstance(survey, pd.DataFrame):
