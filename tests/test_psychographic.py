@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
 import microseg as ms
@@ -96,6 +98,25 @@ def test_alpha_matches_textbook_formula_on_complete_answers():
     survey = pd.DataFrame(x.astype(int), columns=list("abcd"))
     rel = ms.reliability(survey)
     assert rel.scales.loc["all items", "alpha"] == pytest.approx(_alpha_by_hand(x), abs=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(1, 5), min_size=4, max_size=4), min_size=6, max_size=30),
+    st.permutations(range(4)),
+)
+def test_alpha_is_unchanged_by_reversing_every_item_or_reordering_items(rows, order):
+    survey = pd.DataFrame(rows, columns=list("abcd"))
+    assume((survey.nunique() > 1).all())
+    with warnings.catch_warnings():  # random answers often look mis-keyed; that warning is tested elsewhere
+        warnings.simplefilter("ignore", DataQualityWarning)
+        base = ms.reliability(survey).scales.loc["all items", "alpha"]
+        flipped = ms.reliability(survey, list("abcd"), reverse=list("abcd")).scales.loc["all items", "alpha"]
+        reordered = ms.reliability(survey, [list("abcd")[i] for i in order]).scales.loc["all items", "alpha"]
+    if np.isnan(base):
+        assert np.isnan(flipped) and np.isnan(reordered)
+    else:
+        assert flipped == pytest.approx(base, abs=1e-9) and reordered == pytest.approx(base, abs=1e-9)
 
 
 def test_alpha_if_deleted_is_alpha_of_the_remaining_items():
@@ -405,6 +426,14 @@ def test_predict_with_missing_item_column_raises(planted, planted_model):
         planted_model.predict(survey.drop(columns="thrift_1"))
 
 
+def test_golden_questions_need_a_model_fitted_on_a_dataframe(planted):
+    survey, items, _ = planted
+    x = survey[items["item"]].astype(float).fillna(3).to_numpy()[20:]
+    model = ms.PsychographicModel(n_factors=3, n_segments=4, random_state=0).fit(x)
+    with pytest.raises(MicrosegError, match="fitted on a DataFrame"):
+        ms.golden_questions(model, survey)
+
+
 def test_unfitted_model_raises_not_fitted(planted):
     survey, _, _ = planted
     with pytest.raises(ms.NotFittedError):
@@ -498,10 +527,10 @@ def test_search_accuracy_equals_scikit_learn_lda_cross_validation(planted, plant
 
 
 def test_logistic_classifier_also_reaches_the_target(planted, planted_model):
-    survey = planted[0].iloc[:500]
-    lda = ms.golden_questions(planted_model, survey, target_accuracy=0.75, max_items=3, random_state=0)
+    survey = planted[0].iloc[:300]
+    lda = ms.golden_questions(planted_model, survey, target_accuracy=0.7, max_items=2, cv=3, random_state=0)
     gq = ms.golden_questions(
-        planted_model, survey, target_accuracy=0.75, classifier="logistic", max_items=3, random_state=0
+        planted_model, survey, target_accuracy=0.7, classifier="logistic", max_items=2, cv=3, random_state=0
     )
     assert gq.reached
     assert gq.steps["accuracy"].iloc[-1] == pytest.approx(lda.steps["accuracy"].iloc[-1], abs=0.05)
