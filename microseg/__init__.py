@@ -60,6 +60,10 @@ _NAMES = {
     "due_for_followup": ".segment.timing",
     "migration": ".segment.timing",
     "customer_view": ".view",
+    "timing_summary": ".segment.timing",
+    "BetaGeoModel": ".segment.clv",
+    "GammaGammaModel": ".segment.clv",
+    "clv": ".segment.clv",
     # clustering
     "SegmentModel": ".segment.cluster",
     "choose_k": ".segment.cluster",

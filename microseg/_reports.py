@@ -78,6 +78,68 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
         )
 
 
+def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
+    import warnings
+
+    from .errors import DataQualityWarning
+    from .plot._behaviour import cohort_heatmap, rfm_grid
+    from .segment.cohorts import cohorts
+    from .segment.funnel import funnel
+    from .segment.rfm import RFMScorer, rfm, rfm_segments
+    from .segment.timing import migration
+
+    tx = data.transactions
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        table = rfm(tx)
+    as_of = tx["timestamp"].max()
+    with warnings.catch_warnings():
+        # the earlier table leaves out the later transactions by design
+        warnings.simplefilter("ignore", DataQualityWarning)
+        earlier = rfm(tx, as_of=as_of - pd.Timedelta(days=182))
+    scorer = RFMScorer().fit(table)
+    scores = scorer.transform(table)
+    named = rfm_segments(scores)
+    rep.section("Behaviour: RFM segments, cohorts and the purchase funnel")
+    rep.text(
+        "Recency (days since the last purchase), frequency (orders) and monetary value (net spend, returns "
+        f"included) per customer as of {as_of:%Y-%m-%d}, scored 1–5 (5 best) and named on the recency × frequency grid."
+    )
+    for w in caught:
+        rep.text(str(w.message), kind="note")
+    summary = (
+        table.assign(segment=named.to_numpy())
+        .groupby("segment", observed=True)
+        .agg(customers=("n_orders", "size"), mean_orders=("n_orders", "mean"),
+             mean_spend=("total_spend", "mean"), mean_days_since_last=("days_since_last", "mean"))
+        .sort_values("customers", ascending=False)
+    )  # fmt: skip
+    summary = summary[summary["customers"] >= min_cell]
+    rep.table(summary)
+    rep.figure(rfm_grid(scores, segments=named), alt="RFM grid")
+    rep.text("Migration over the last six months", kind="h3")
+    rep.text("How customers moved between RFM segments, scored with the same edges six months apart.")
+    both = earlier.index.intersection(table.index)
+    before = rfm_segments(scorer.transform(earlier.loc[both]))
+    after = named.loc[both]
+    mig = migration(before, after)
+    rep.figure(mig.plot(), alt="migration")
+    rep.text("Retention by monthly acquisition cohort", kind="h3")
+    rep.text("Share of each cohort that bought again k months after its first purchase.")
+    rep.figure(cohort_heatmap(cohorts(tx, period="M", metric="retention")), alt="cohorts")
+    steps = ["view_product", "add_to_cart", "begin_checkout", "purchase"]
+    fun = funnel(data.events.dropna(subset=["customer_id"]), steps, window="7D")
+    rep.text("Purchase funnel (7-day window)", kind="h3")
+    rep.text(
+        "Customers who viewed a product, then added to cart, began checkout and purchased within seven days of "
+        "their first product view. Drop-off lists name who stopped at each stage, for retargeting."
+    )
+    rep.table(fun.steps)
+    rep.text("Where customers stopped (the last row converted):")
+    rep.table(fun.drop_offs().rename(columns={"customers": "stopped here"}))
+    rep.figure(fun.plot(), alt="funnel")
+
+
 def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None) -> None:
     rep.section("Privacy defaults applied")
     items = [
@@ -125,6 +187,7 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
         intro="The demo population has planted personas; here each is profiled against the whole population.",
         min_cell=min_cell,
     )
+    _section_behaviour(rep, data, min_cell=min_cell)
     _privacy_section(rep, min_cell=min_cell)
     return rep.write(out)
 

@@ -21,6 +21,13 @@ _NAMES = {
     "plot_sizes": "._profile",
     "plot_describe": "._profile",
     "plot_overlap": "._profile",
+    "plot_export_steps": "._privacy",
+    "plot_group_sizes": "._privacy",
+    "plot_record_age": "._privacy",
+    "rfm_grid": "._behaviour",
+    "cohort_heatmap": "._behaviour",
+    "funnel_chart": "._behaviour",
+    "migration_heatmap": "._behaviour",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
