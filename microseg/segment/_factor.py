@@ -185,6 +185,11 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
     (``predict_proba``) and BIC for choosing the number of segments, and the
     segments can be described on the named factors.
 
+    **Describing segments.** ``profile()`` gives each segment's size and mean
+    factor scores; ``scores_frame(survey)`` gives one row per respondent (factor
+    scores, ``segment``, ``flagged``) indexed by respondent id, to join onto a
+    customer table and pass to :func:`microseg.profile` with ``segments="segment"``.
+
     **Skipped answers** are imputed with the item's median on the fitted
     respondents, at fit and at predict; no respondent is dropped.
 
