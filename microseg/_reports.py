@@ -82,7 +82,12 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
         "significant after Benjamini–Hochberg correction across the whole table and have an effect size of "
         "at least 0.2 are listed as distinctive."
     )
-    rep.figure(prof.plot("heatmap"), alt="index heatmap")
+    kinds = set(prof.table["kind"])
+    if kinds - {"numeric"}:
+        rep.figure(prof.plot("heatmap"), alt="index heatmap")
+    if "numeric" in kinds:
+        rep.text("Numeric traits: each segment's mean in standard deviations from the population mean.")
+        rep.figure(prof.plot("snake"), alt="snake plot")
     top = pd.concat([prof.distinctive(s, n=5) for s in prof.sizes["segment"]], ignore_index=True)
     cols = [c for c in ["segment", "column", "level", "share_segment", "share_overall", "index", "mean_segment",
                         "mean_overall", "effect_size", "p_adjusted"] if c in top.columns]  # fmt: skip
