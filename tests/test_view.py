@@ -119,3 +119,9 @@ def test_view_does_not_modify_inputs(customers, transactions):
     with pytest.warns(DataQualityWarning):
         ms.customer_view(customers, transactions=transactions)
     pd.testing.assert_frame_equal(customers, before)
+
+
+def test_ids_that_never_match_raise_with_the_dtypes(customers, transactions):
+    tx = transactions.assign(customer_id=[1, 1, 2, 3])
+    with pytest.raises(MicrosegError, match="no 'customer_id' of transactions matches"):
+        ms.customer_view(customers, transactions=tx)

@@ -244,7 +244,8 @@ def clv(
     -------
     DataFrame
         Indexed like ``summary``: ``probability_alive``, ``expected_purchases``
-        (over the horizon), ``expected_spend`` (per purchase) and ``clv`` (the
+        (over the horizon), ``expected_spend`` (per purchase),
+        ``expected_revenue`` (their product, undiscounted) and ``clv`` (the
         discounted sum over the horizon of the expected purchases in each
         period times the expected spend).
 
@@ -255,7 +256,7 @@ def clv(
     ...                   "T": [300] * 6, "monetary_value": [20.0, 35.0, 12.0, 50.0, 0.0, 28.0]})
     >>> out = ms.clv(s, horizon=12)
     >>> list(out.columns)
-    ['probability_alive', 'expected_purchases', 'expected_spend', 'clv']
+    ['probability_alive', 'expected_purchases', 'expected_spend', 'expected_revenue', 'clv']
     >>> bool(out["clv"].idxmax() == 3)
     True
     """
@@ -278,6 +279,7 @@ def clv(
             "probability_alive": bg.probability_alive(summary).to_numpy(),
             "expected_purchases": prev,
             "expected_spend": value,
+            "expected_revenue": prev * value,
             "clv": total,
         },
         index=summary.index,
