@@ -11,6 +11,15 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "plot_index_heatmap": "._profile",
+    "plot_snake": "._profile",
+    "plot_radar": "._profile",
+    "plot_sizes": "._profile",
+    "plot_describe": "._profile",
+    "plot_overlap": "._profile",
+    "plot_export_steps": "._privacy",
+    "plot_group_sizes": "._privacy",
+    "plot_record_age": "._privacy",
     "rfm_grid": "._behaviour",
     "cohort_heatmap": "._behaviour",
     "funnel_chart": "._behaviour",
