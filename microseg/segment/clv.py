@@ -205,12 +205,16 @@ class GammaGammaModel(BaseEstimator):
         return self
 
     def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
-        """Expected mean spend per purchase of each customer (population mean for non-repeat buyers)."""
+        """Expected mean spend per purchase of each customer (population mean for non-repeat buyers).
+
+        A negative ``monetary_value`` (returns exceeding the repeat purchases) is treated as 0.
+        """
         check_is_fitted(self, "params_")
         x, tx, T, m = _summary_arrays(summary, monetary=True)
         p, q, v = self.params_.to_numpy()
         pop = p * v / (q - 1) if q > 1 else np.nan
-        cond = (p * (v + x * m)) / (p * x + q - 1)
+        # a net negative mean (returns exceeding purchases) counts as no spend
+        cond = (p * (v + x * np.maximum(m, 0.0))) / (p * x + q - 1)
         out = np.where(x > 0, cond, pop)
         return pd.Series(out, index=summary.index, name="expected_spend")
 
