@@ -426,3 +426,18 @@ def test_rfm_follows_the_documented_rules_on_random_logs(rows):
     np.testing.assert_allclose(analyst["total_spend"].to_numpy(), expected["total_spend"].to_numpy(), atol=1e-9)
     np.testing.assert_array_equal(analyst["n_orders"].to_numpy(), btyd["frequency"].to_numpy() + 1)
     assert (btyd["recency"] <= btyd["T"]).all()
+
+
+def test_hourly_periods_count_purchases_in_the_same_hour_once():
+    tx = _tx([("a", "2024-01-01 10:05", 1.0), ("a", "2024-01-01 10:55", 2.0), ("a", "2024-01-01 13:00", 4.0)])
+    b = ms.rfm(tx, convention="btyd", freq="h")
+    assert b.loc["a"].tolist() == [1.0, 3.0, 3.0, 4.0]
+    a = ms.rfm(tx, freq="h")
+    assert a.loc["a", "n_orders"] == 2 and a.loc["a", "days_since_last"] == 0
+
+
+def test_unknown_freq_and_convention_raise():
+    with pytest.raises(MicrosegError, match="freq"):
+        ms.rfm(_fixture_log(), freq="M")
+    with pytest.raises(MicrosegError, match="convention"):
+        ms.rfm(_fixture_log(), convention="pymc")
