@@ -342,7 +342,7 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
         U = np.maximum(U1, n_k * n2 - U1)
         tie = float(np.sum(t**3 - t))
         with np.errstate(divide="ignore", invalid="ignore"):
-            s = np.sqrt(n_k * n2 / 12 * ((n + 1) - tie / (n * (n - 1))))
+            s = np.sqrt(n_k * n2 / 12 * ((n + 1) - tie / max(n * (n - 1), 1)))
             zz = (U - n_k * n2 / 2 - 0.5) / s
     else:
         ws = wp[order]

@@ -11,6 +11,14 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "plan_chart": "._campaign",
+    "reach_frequency": "._campaign",
+    "send_time_heatmap": "._campaign",
+    "lift_chart": "._campaign",
+    "plot_reliability": "._psychographic",
+    "plot_loadings": "._psychographic",
+    "plot_parallel_analysis": "._psychographic",
+    "plot_golden_questions": "._psychographic",
     "plot_index_heatmap": "._profile",
     "plot_snake": "._profile",
     "plot_radar": "._profile",
