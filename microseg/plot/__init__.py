@@ -11,6 +11,8 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "lookalike_curve": "._lookalike",
+    "lookalike_drivers": "._lookalike",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
