@@ -397,10 +397,20 @@ class Lookalike(BaseEstimator):
         s_all = _resolve_seed(X, y, seed, self.customer)
         weights = self._value_weights(X, value)
         opted = _opt_out_mask(X, self.opt_out)
+        keep = ~opted
+        Xk = X.loc[keep] if not keep.all() else X
+        feats, notes = select_features(
+            Xk,
+            features=self.features,
+            customer=self.customer,
+            opt_out=self.opt_out,
+            sensitive=self.sensitive,
+            allow_sensitive=self.allow_sensitive,
+            special_ad_category=self.special_ad_category,
+        )
         n_opted_seed = int((s_all & opted).sum())
         if n_opted_seed:
             report_rows(None, {"opted-out rows removed from the seed": n_opted_seed}, what="seed members")
-        keep = ~opted
         s = s_all[keep]
         n_seed = int(s.sum())
         if n_seed < self.min_seed:
@@ -424,16 +434,6 @@ class Lookalike(BaseEstimator):
             )
         if n_unl < 10:
             raise MicrosegError(f"X has only {n_unl} rows outside the seed; a lookalike needs a population to rank.")
-        Xk = X.loc[keep] if not keep.all() else X
-        feats, notes = select_features(
-            Xk,
-            features=self.features,
-            customer=self.customer,
-            opt_out=self.opt_out,
-            sensitive=self.sensitive,
-            allow_sensitive=self.allow_sensitive,
-            special_ad_category=self.special_ad_category,
-        )
         enc = TableEncoder().fit(Xk, feats)
         const_cols = [c for c in feats if all(enc.constant_[i] for i, src in enumerate(enc.feature_source_) if src == c)]
         if len(const_cols) == len(feats):
@@ -477,10 +477,7 @@ class Lookalike(BaseEstimator):
         # Elkan-Noto constant c = mean g(x) on held-out seed members
         self.c_ = np.nan
         if calibrate and hasattr(engine, "probability"):
-            if fold_probs is not None and chosen in fold_probs:
-                self.c_ = float(fold_probs[chosen])
-            else:
-                self.c_ = _elkan_noto_c(chosen, Z, s, w, enc, rng)
+            self.c_ = _elkan_noto_c(chosen, Z, s, w, enc, rng)
 
         # reference distribution: decision values of the fit-time unlabelled rows
         d_unl = np.sort(engine.decision(Z[~s]))
@@ -559,10 +556,15 @@ class Lookalike(BaseEstimator):
         return pd.Series(self._to_score(self._decision(X)), index=X.index, name="score")
 
     def probability(self, X) -> pd.Series:
-        """Estimated P(seed-like | x), calibrated by Elkan–Noto (``g(x) / c``, clipped to 1).
+        """Estimated P(positive | x), calibrated by Elkan–Noto: ``g(x) / c``, clipped to [0, 1].
 
-        It assumes the seed is a random sample of all the positives in the
-        population (selected completely at random); with value weights it is a
+        ``g(x)`` is the model's probability of being in the seed and ``c`` the
+        mean of ``g`` over seed members held out of training (``c_``). It
+        assumes the seed is a random sample of all the positives in the
+        population (selected completely at random) and that positives and
+        non-positives barely overlap in feature space; where they overlap,
+        ``c`` is underestimated and these probabilities are too high (use them
+        to rank, or check them against outcomes). With value weights it is a
         weighted score, not a probability. Only the ``pu`` and ``gbm`` engines
         give probabilities.
         """
@@ -759,9 +761,9 @@ def _internal_validation(Z, s, w, enc, rng, *, n_folds: int = 3, candidates=AUTO
 def _elkan_noto_c(method, Z, s, w, enc, rng, holdout: float = 0.2) -> float:
     seed_pos = rng.permutation(np.flatnonzero(s))
     held = seed_pos[: max(1, int(round(holdout * len(seed_pos))))]
-    s_train = s.copy()
-    s_train[held] = False
-    eng = make_engine(method).fit(Z, s_train, w, enc, _seed_int(rng))
+    train = np.ones(len(s), dtype=bool)
+    train[held] = False  # held-out seed members are left out of training altogether
+    eng = make_engine(method).fit(Z[train], s[train], w[train], enc, _seed_int(rng))
     return float(np.mean(eng.probability(Z[held])))
 
 
