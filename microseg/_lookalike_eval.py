@@ -133,7 +133,10 @@ class LookalikeEvaluation:
                 sd = float(d.std(ddof=1)) if r > 1 else np.nan
                 se = sd / math.sqrt(r) if r > 1 else np.nan
                 se_c = math.sqrt(factor) * sd if r > 1 else np.nan
-                z = mean / se if se and se > 0 else (0.0 if mean == 0 else np.sign(mean) * np.inf)
+                if se is not np.nan and se > 1e-12:
+                    z = mean / se
+                else:  # identical in every repeat (or a single repeat): no spread to scale by
+                    z = 0.0 if abs(mean) < 1e-12 else float(np.sign(mean) * np.inf)
                 verdict = "better" if z > 2 else "worse" if z < -2 else "no clear difference"
                 rows.append(
                     {"method": m, "baseline": baseline, "metric": metric, "size": sz, "difference": mean,

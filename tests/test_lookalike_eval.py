@@ -151,6 +151,7 @@ def test_online_shoppers_purchasers_are_found_well_above_random(data_file):
 def test_marketing_campaign_responders_mock_data(data_file):
     # mock data (see shared/data/README.md): it checks the pipeline runs on a messy customer table
     mc = pd.read_csv(data_file("marketing_campaign.csv"), sep="\t")
+    mc["Dt_Customer"] = pd.to_datetime(mc["Dt_Customer"], format="%d-%m-%Y")
     seed = mc["Response"] == 1
     X = mc.drop(columns=["Response"])
     ev = evaluate(X, seed=seed, customer="ID", methods=["pu", "random"], n_repeats=3, opt_out=None,
