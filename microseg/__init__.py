@@ -41,11 +41,11 @@ _NAMES = {
     "plot": ":.plot",
     "errors": ":.errors",
     # profiling
-    "describe": ".profile",
-    "profile": ".profile",
-    "compare": ".profile",
-    "overlap": ".profile",
-    "SegmentProfile": ".profile",
+    "describe": ".profiling",
+    "profile": ".profiling",
+    "compare": ".profiling",
+    "overlap": ".profiling",
+    "SegmentProfile": ".profiling",
     # rule segments
     "bands": ".segment.rules",
     "rule_segments": ".segment.rules",

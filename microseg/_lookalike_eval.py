@@ -146,9 +146,9 @@ class LookalikeEvaluation:
 
     def plot(self, *, metric: str = "recall", ax=None):
         """Draw audience size against recall (or lift) per method, with ±1 standard error."""
-        from .plot import lookalike_curve
+        from .plot import plot_lookalike_curve
 
-        return lookalike_curve(self, metric=metric, ax=ax)
+        return plot_lookalike_curve(self, metric=metric, ax=ax)
 
     def __repr__(self) -> str:
         best = self.summary().query("size == size.max()").sort_values("recall", ascending=False)

@@ -243,9 +243,9 @@ class LookalikeExplanation:
 
     def plot(self, *, n: int = 10, ax=None):
         """Bar chart of the model's strongest drivers."""
-        from .plot import lookalike_drivers
+        from .plot import plot_lookalike_drivers
 
-        return lookalike_drivers(self, n=n, ax=ax)
+        return plot_lookalike_drivers(self, n=n, ax=ax)
 
     def __str__(self) -> str:
         return self.text

@@ -11,8 +11,14 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
-    "lookalike_curve": "._lookalike",
-    "lookalike_drivers": "._lookalike",
+    "plot_index_heatmap": "._profile",
+    "plot_snake": "._profile",
+    "plot_radar": "._profile",
+    "plot_sizes": "._profile",
+    "plot_describe": "._profile",
+    "plot_overlap": "._profile",
+    "plot_lookalike_curve": "._lookalike",
+    "plot_lookalike_drivers": "._lookalike",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)

@@ -7,10 +7,10 @@ import numpy as np
 
 from ._palette import segment_colors
 
-__all__ = ["lookalike_curve", "lookalike_drivers"]
+__all__ = ["plot_lookalike_curve", "plot_lookalike_drivers"]
 
 
-def lookalike_curve(evaluation, *, metric: str = "recall", ax=None):
+def plot_lookalike_curve(evaluation, *, metric: str = "recall", ax=None):
     """Draw audience size against recall (or lift) per method, with ±1 standard error.
 
     Parameters
@@ -48,7 +48,7 @@ def lookalike_curve(evaluation, *, metric: str = "recall", ax=None):
     return ax
 
 
-def lookalike_drivers(explanation, *, n: int = 10, ax=None):
+def plot_lookalike_drivers(explanation, *, n: int = 10, ax=None):
     """Horizontal bars of the strongest drivers of a fitted lookalike model.
 
     Parameters
