@@ -140,8 +140,6 @@ class TableEncoder:
                 counts = pd.Series(counts, index=names_).groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
                 min_count = max(5, math.ceil(self.min_share * n)) if self.min_share > 0 else 1
                 frequent = [lv for lv, k in counts.items() if k >= min_count][: self.max_levels]
-                if not frequent:  # every level is rare: keep the most frequent ones anyway
-                    frequent = list(counts.index[: self.max_levels])
                 keep = set(frequent)
                 infrequent = [lv for lv in counts.index if lv not in keep]
                 out_names = list(frequent) + ([OTHER] if infrequent else [])

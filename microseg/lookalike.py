@@ -163,7 +163,8 @@ def _identifier_like(s: pd.Series) -> bool:
     if column_kind(s) != "categorical" or isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s):
         return False
     nonnull = s.dropna()
-    return len(nonnull) >= 20 and nonnull.nunique() >= 0.95 * len(nonnull)
+    # text with a distinct value on most rows (ids, emails, phone numbers) describes no group
+    return len(nonnull) >= 20 and nonnull.nunique() >= 0.5 * len(nonnull)
 
 
 def select_features(X: pd.DataFrame, *, features, customer, opt_out, sensitive, allow_sensitive, special_ad_category):
@@ -185,7 +186,7 @@ def select_features(X: pd.DataFrame, *, features, customer, opt_out, sensitive, 
     ids = [c for c in candidates if _identifier_like(X[c])]
     if ids:
         notes.append(
-            f"identifier-like column(s) {ids} (text with a different value on almost every row) were not used as features."
+            f"identifier-like column(s) {ids} (text with a distinct value on most rows) were not used as features."
         )
     used = [c for c in candidates if c not in ids]
     if customer is not None and customer in X.columns:
@@ -214,10 +215,10 @@ class LookalikeExplanation:
     Attributes
     ----------
     traits : DataFrame
-        One row per feature (a numeric column, or one level of a categorical):
-        ``column, level, seed, rest, difference`` (standardised difference,
-        seed minus rest, in pooled standard deviations) and ``index``
-        (100 x seed share / rest share, for levels). Sorted by ``|difference|``.
+        The seed against everyone else fitted on, from :func:`microseg.compare`
+        (one row per numeric column or level: shares, means, ``index``,
+        ``effect_size``, FDR-adjusted ``p_adjusted`` and ``significant``),
+        sorted by ``|effect_size|``; suppressed cells are left out.
     drivers : DataFrame
         One row per original column: ``column, importance, direction, detail``;
         coefficients per standard deviation for the logistic engine,
@@ -494,7 +495,7 @@ class Lookalike(BaseEstimator):
             self.seed_index_ = X.index[s_all]
             notes.append("seed members are recognised by X's index (no customer column): score tables with the same index.")
 
-        self.traits_ = _traits(Z, s, enc) if describe else None
+        self.traits_ = _seed_traits(Xk, feats, s, Z, enc) if describe else None
         self.drivers_ = _drivers(engine, Z, s, enc, rng) if describe else None
         self.notes_ = notes
         return self
@@ -656,7 +657,7 @@ class Lookalike(BaseEstimator):
         share = self.n_seed_ / (self.n_seed_ + self.n_unlabelled_)
         lines = [
             f"The seed has {self.n_seed_:,} members ({share:.1%} of the {self.n_seed_ + self.n_unlabelled_:,} rows fitted on).",
-            "It differs most from the rest in: " + "; ".join(_trait_words(r) for r in traits.head(n).itertuples()) + ".",
+            "It differs most from the rest in: " + "; ".join(_trait_words(r) for _, r in traits.head(n).iterrows()) + ".",
             f"Engine: {self.method_} — {self.engine_.description}.",
         ]
         if self.selection_ is not None:
@@ -789,10 +790,27 @@ def _traits(Z, s, enc) -> pd.DataFrame:
     return out.reindex(out["difference"].abs().sort_values(ascending=False, kind="stable").index).reset_index(drop=True)
 
 
+def _seed_traits(Xk, feats, s, Z, enc) -> pd.DataFrame:
+    """Seed vs the rest: ``ms.compare`` (effect sizes, FDR-controlled flags), else standardised differences."""
+    try:
+        from .profiling import compare
+    except ImportError:  # pragma: no cover - profiling is part of the package
+        return _traits(Z, s, enc)
+    prof = compare(Xk[feats], s, names=("seed", "rest"))
+    tab = prof.table
+    tab = tab[(tab["segment"] == "seed") & ~tab["suppressed"].fillna(False).astype(bool)]
+    order = np.argsort(-tab["effect_size"].abs().fillna(0).to_numpy(), kind="stable")
+    return tab.iloc[order].reset_index(drop=True)
+
+
 def _trait_words(r) -> str:
-    if r.level == "":
-        return f"{r.column} (mean {r.seed:,.3g} vs {r.rest:,.3g}, {r.difference:+.2f} SD)"
-    return f"{r.column} = {r.level} ({r.seed:.0%} vs {r.rest:.0%})"
+    if "effect_size" in r:  # a row of ms.compare's table
+        from .profiling import _phrase
+
+        return _phrase(r)
+    if r["level"] == "":
+        return f"{r['column']} (mean {r['seed']:,.3g} vs {r['rest']:,.3g}, {r['difference']:+.2f} SD)"
+    return f"{r['column']} = {r['level']} ({r['seed']:.0%} vs {r['rest']:.0%})"
 
 
 def _drivers(engine, Z, s, enc, rng, *, max_rows: int = 4000) -> pd.DataFrame:

@@ -294,6 +294,8 @@ def test_explain_names_the_planted_traits_and_drivers(fitted):
     top_traits = set(ex.traits["column"].head(4))
     assert {"income", "channel"} <= top_traits
     assert "higher income raises the score" in ex.text
+    assert "higher income (mean income" in ex.text  # the seed's traits, in ms.compare's words
+    assert ex.traits["significant"].head(2).all()
     assert "email" in ex.text  # the identifier-like column set aside is reported
     assert ex.to_frame().shape[0] == len(fitted.features_)
 
@@ -337,3 +339,16 @@ def test_score_before_fit_raises_not_fitted(pop):
     X, _, _ = pop
     with pytest.raises(ms.NotFittedError):
         Lookalike().score_samples(X)
+
+
+def test_make_customers_converters_are_found_well_above_random():
+    # planted data: fit on half the converters; the hidden half should be caught far above random
+    # (measured lift@10%: 3.3 with random_state=0, 2.7 with 1)
+    data = ms.datasets.make_customers(n_customers=4000, random_state=0)
+    X = data.customers
+    conv = data.truth.customers.set_index("customer_id").loc[X["customer_id"], "converted"].to_numpy()
+    known = conv & (np.random.default_rng(0).random(len(X)) < 0.5)
+    look = fit_quiet(Lookalike(method="pu", random_state=0), X, seed=known)
+    assert {"email", "phone"}.isdisjoint(look.features_)
+    assert hidden_lift(look, X, known, conv) > 2.0
+    assert "income" in look.explain().text
