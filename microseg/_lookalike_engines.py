@@ -191,9 +191,32 @@ class TableEncoder:
         out = np.zeros((n, self.n_features_), dtype=dtype)
         j = 0
         rows = np.arange(n)
+        # plain numeric columns in one block (one conversion, vectorised imputation)
+        num = [c for c in self.columns_ if self.kinds_[c] == "numeric"]
+        if num:
+            pos, ind, j2 = {}, {}, 0
+            for c in self.columns_:
+                pos[c] = j2
+                if self.kinds_[c] in ("numeric", "datetime"):
+                    ind[c] = j2 + 1 if self.indicator_[c] else -1
+                    j2 += 1 + self.indicator_[c]
+                else:
+                    j2 += self.levels_[c][2]
+            block = X[num].to_numpy(dtype=dtype, na_value=np.nan)
+            miss = np.isnan(block)
+            if miss.any():
+                med = np.array([self.medians_[c] for c in num], dtype=dtype)
+                block = np.where(miss, med, block)
+                flag = np.array([ind[c] for c in num])
+                has = flag >= 0
+                out[:, flag[has]] = miss[:, has]
+            out[:, [pos[c] for c in num]] = block
         for c in self.columns_:
             kind = self.kinds_[c]
-            if kind in ("numeric", "datetime"):
+            if kind == "numeric":
+                j += 1 + self.indicator_[c]
+                continue
+            if kind == "datetime":
                 v = _as_float(X[c], kind, dtype)
                 miss = np.isnan(v)
                 out[:, j] = v
