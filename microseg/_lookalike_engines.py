@@ -23,7 +23,10 @@ import pandas as pd
 
 from .errors import SchemaError
 
-__all__ = ["TableEncoder", "make_engine", "ENGINES", "rank_metrics", "column_kind"]
+__all__ = ["TableEncoder", "make_engine", "ENGINES", "rank_metrics", "column_kind", "internal_validation", "elkan_noto_c"]
+
+AUTO_CANDIDATES = ("pu", "gbm", "similarity")
+AUTO_SIZES = (0.01, 0.02, 0.05, 0.10, 0.20)
 
 MISSING = "(missing)"
 OTHER = "(other)"
@@ -390,3 +393,92 @@ def rank_metrics(scores: np.ndarray, positive: np.ndarray, sizes: Sequence[float
     hi = np.searchsorted(neg, ps, side="right")
     auc = (lo + hi) / 2.0 / max(len(neg), 1)
     return hits, auc
+
+
+# ----------------------------------------------------------------------------- engine choice and calibration
+
+
+def _seed_int(rng) -> int:
+    return int(rng.randint(0, 2**31 - 1))
+
+
+def internal_validation(Z, s, w, enc, rng, *, n_folds: int = 3, candidates=AUTO_CANDIDATES):
+    """Hold out each third of the seed in turn; score each candidate engine on the held-out members.
+
+    Returns the selection table (attrs: chosen, reason) and the Elkan-Noto
+    constant per probabilistic candidate (mean g on held-out seed members).
+    """
+    seed_pos = np.flatnonzero(s)
+    folds = np.array_split(rng.permutation(seed_pos), n_folds)
+    per_member = {m: [] for m in candidates}
+    aucs = {m: [] for m in candidates}
+    probs = {m: [] for m in candidates}
+    tie_rng = np.random.default_rng(_seed_int(rng))
+    for held in folds:
+        s_train = s.copy()
+        s_train[held] = False
+        pool = ~s_train
+        positive = np.zeros(len(s), dtype=bool)
+        positive[held] = True
+        for m in candidates:
+            eng = make_engine(m).fit(Z, s_train, w, enc, _seed_int(rng))
+            d = eng.decision(Z[pool])
+            hits, auc = rank_metrics(d, positive[pool], AUTO_SIZES, tie_rng)
+            per_member[m].append(hits)
+            aucs[m].append(auc)
+            if hasattr(eng, "probability"):
+                probs[m].append(eng.probability(Z[held]))
+    rows = []
+    early = {}
+    for m in candidates:
+        hits = np.vstack(per_member[m])
+        auc = np.concatenate(aucs[m])
+        early[m] = hits.mean(axis=1)
+        row = {"method": m}
+        for j, sz in enumerate(AUTO_SIZES):
+            row[f"recall@{sz:.0%}"] = hits[:, j].mean()
+        row["mean recall"] = early[m].mean()
+        row["auc"] = auc.mean()
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    base = "pu"
+    diffs = {m: early[m] - early[base] for m in candidates}
+    table["vs pu"] = [diffs[m].mean() for m in candidates]
+    table["paired se"] = [diffs[m].std(ddof=1) / math.sqrt(len(diffs[m])) if m != base else 0.0 for m in candidates]
+    best = table.loc[table["mean recall"].idxmax(), "method"]
+    if best == base:
+        chosen = base
+        reason = (
+            f"the logistic engine (pu) caught the most held-out seed members "
+            f"(mean recall over 1-20% audiences {early[base].mean():.3f}, AUC {table.set_index('method').loc[base, 'auc']:.3f})."
+        )
+    else:
+        d = diffs[best].mean()
+        se = table.set_index("method").loc[best, "paired se"]
+        if d > 2 * se:
+            chosen = best
+            reason = (
+                f"{best} caught more held-out seed members than the logistic engine "
+                f"(mean recall over 1-20% audiences +{d:.3f}, more than 2 paired standard errors of {se:.3f})."
+            )
+        else:
+            chosen = base
+            reason = (
+                f"{best} scored slightly higher than the logistic engine (+{d:.3f} mean recall) but within "
+                f"2 paired standard errors ({se:.3f}); the simpler, calibrated logistic engine (pu) was kept."
+            )
+    reason += f" Validated on {n_folds} folds of the seed ({len(seed_pos):,} members, each held out once)."
+    table["chosen"] = table["method"] == chosen
+    table.attrs["chosen"] = chosen
+    table.attrs["reason"] = reason
+    c = {m: float(np.mean(np.concatenate(p))) for m, p in probs.items() if p}
+    return table, c
+
+
+def elkan_noto_c(method, Z, s, w, enc, rng, holdout: float = 0.2) -> float:
+    seed_pos = rng.permutation(np.flatnonzero(s))
+    held = seed_pos[: max(1, int(round(holdout * len(seed_pos))))]
+    train = np.ones(len(s), dtype=bool)
+    train[held] = False  # held-out seed members are left out of training altogether
+    eng = make_engine(method).fit(Z[train], s[train], w[train], enc, _seed_int(rng))
+    return float(np.mean(eng.probability(Z[held])))

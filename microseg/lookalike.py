@@ -40,7 +40,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -48,8 +47,16 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._lookalike_engines import ENGINES, TableEncoder, column_kind, make_engine, rank_metrics
-from ._lookalike_eval import LookalikeEvaluation, evaluate
+from ._lookalike_engines import (
+    ENGINES,
+    TableEncoder,
+    _seed_int,
+    column_kind,
+    elkan_noto_c,
+    internal_validation,
+    make_engine,
+)
+from ._lookalike_eval import LookalikeEvaluation, LookalikeExplanation, _drivers, _seed_traits, _trait_words, evaluate
 from ._validation import ROWS_ATTR, check_columns, check_frame, check_share, report_rows
 from .errors import MicrosegError, SchemaError
 from .privacy.sensitive import check_sensitive
@@ -60,8 +67,6 @@ __all__ = ["Lookalike", "LookalikeExplanation", "LookalikeEvaluation", "SmallSee
 TIER_EDGES = (0.0, 0.01, 0.02, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
 TIERS = ("0-1%", "1-2%", "2-5%", "5-10%", "10-20%", "20-30%", "30-50%", "50-100%")
 RECOMMENDED_SEED = 1_000
-AUTO_CANDIDATES = ("pu", "gbm", "similarity")
-AUTO_SIZES = (0.01, 0.02, 0.05, 0.10, 0.20)
 _REFERENCE_POINTS = 20_001  # quantile grid of the reference: score resolution 5e-5, cache-friendly
 
 
@@ -203,63 +208,6 @@ def select_features(X: pd.DataFrame, *, features, customer, opt_out, sensitive, 
         purpose="lookalike features",
     )
     return used, notes
-
-
-# ----------------------------------------------------------------------------- explanation result
-
-
-@dataclass(frozen=True)
-class LookalikeExplanation:
-    """What makes the seed distinct, and what drives the fitted model.
-
-    Attributes
-    ----------
-    traits : DataFrame
-        The seed against everyone else fitted on, from :func:`microseg.compare`
-        (one row per numeric column or level: shares, means, ``index``,
-        ``effect_size``, FDR-adjusted ``p_adjusted`` and ``significant``),
-        sorted by ``|effect_size|``; suppressed cells are left out.
-    drivers : DataFrame
-        One row per original column: ``column, importance, direction, detail``;
-        coefficients per standard deviation for the logistic engine,
-        permutation importance (drop in AUC) otherwise.
-    selection : DataFrame or None
-        The internal validation behind ``method="auto"``.
-    method : str
-    notes : tuple of str
-    text : str
-        The whole explanation in words.
-    """
-
-    traits: pd.DataFrame
-    drivers: pd.DataFrame
-    selection: pd.DataFrame | None
-    method: str
-    notes: tuple = field(default_factory=tuple)
-    text: str = ""
-
-    def to_frame(self) -> pd.DataFrame:
-        """The drivers table."""
-        return self.drivers.copy()
-
-    def plot(self, *, n: int = 10, ax=None):
-        """Bar chart of the model's strongest drivers."""
-        from .plot import plot_lookalike_drivers
-
-        return plot_lookalike_drivers(self, n=n, ax=ax)
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return f"LookalikeExplanation(method={self.method!r}, traits={len(self.traits)}, drivers={len(self.drivers)})"
-
-    def _repr_html_(self) -> str:
-        body = "".join(f"<li>{line}</li>" for line in self.text.splitlines() if line.strip())
-        return (
-            f"<div><b>Lookalike explanation</b><ul>{body}</ul>"
-            f"<p>Strongest drivers</p>{self.drivers.head(10).to_html(index=False)}</div>"
-        )
 
 
 # ----------------------------------------------------------------------------- the estimator
@@ -465,7 +413,7 @@ class Lookalike(BaseEstimator):
 
         # choose the engine
         if self.method == "auto":
-            selection, fold_probs = _internal_validation(Z, s, w, enc, rng)
+            selection, fold_probs = internal_validation(Z, s, w, enc, rng)
             chosen = selection.attrs["chosen"]
             self.selection_ = selection
         else:
@@ -478,7 +426,7 @@ class Lookalike(BaseEstimator):
         # Elkan-Noto constant c = mean g(x) on held-out seed members
         self.c_ = np.nan
         if calibrate and hasattr(engine, "probability"):
-            self.c_ = _elkan_noto_c(chosen, Z, s, w, enc, rng)
+            self.c_ = elkan_noto_c(chosen, Z, s, w, enc, rng)
 
         # reference distribution: decision values of the fit-time unlabelled rows
         d_unl = np.sort(engine.decision(Z[~s]))
@@ -682,181 +630,3 @@ class Lookalike(BaseEstimator):
 # ----------------------------------------------------------------------------- internals
 
 
-def _seed_int(rng) -> int:
-    return int(rng.randint(0, 2**31 - 1))
-
-
-def _internal_validation(Z, s, w, enc, rng, *, n_folds: int = 3, candidates=AUTO_CANDIDATES):
-    """Hold out each third of the seed in turn; score each candidate engine on the held-out members.
-
-    Returns the selection table (attrs: chosen, reason) and the Elkan-Noto
-    constant per probabilistic candidate (mean g on held-out seed members).
-    """
-    seed_pos = np.flatnonzero(s)
-    folds = np.array_split(rng.permutation(seed_pos), n_folds)
-    per_member = {m: [] for m in candidates}
-    aucs = {m: [] for m in candidates}
-    probs = {m: [] for m in candidates}
-    tie_rng = np.random.default_rng(_seed_int(rng))
-    for held in folds:
-        s_train = s.copy()
-        s_train[held] = False
-        pool = ~s_train
-        positive = np.zeros(len(s), dtype=bool)
-        positive[held] = True
-        for m in candidates:
-            eng = make_engine(m).fit(Z, s_train, w, enc, _seed_int(rng))
-            d = eng.decision(Z[pool])
-            hits, auc = rank_metrics(d, positive[pool], AUTO_SIZES, tie_rng)
-            per_member[m].append(hits)
-            aucs[m].append(auc)
-            if hasattr(eng, "probability"):
-                probs[m].append(eng.probability(Z[held]))
-    rows = []
-    early = {}
-    for m in candidates:
-        hits = np.vstack(per_member[m])
-        auc = np.concatenate(aucs[m])
-        early[m] = hits.mean(axis=1)
-        row = {"method": m}
-        for j, sz in enumerate(AUTO_SIZES):
-            row[f"recall@{sz:.0%}"] = hits[:, j].mean()
-        row["mean recall"] = early[m].mean()
-        row["auc"] = auc.mean()
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    base = "pu"
-    diffs = {m: early[m] - early[base] for m in candidates}
-    table["vs pu"] = [diffs[m].mean() for m in candidates]
-    table["paired se"] = [diffs[m].std(ddof=1) / math.sqrt(len(diffs[m])) if m != base else 0.0 for m in candidates]
-    best = table.loc[table["mean recall"].idxmax(), "method"]
-    if best == base:
-        chosen = base
-        reason = (
-            f"the logistic engine (pu) caught the most held-out seed members "
-            f"(mean recall over 1-20% audiences {early[base].mean():.3f}, AUC {table.set_index('method').loc[base, 'auc']:.3f})."
-        )
-    else:
-        d = diffs[best].mean()
-        se = table.set_index("method").loc[best, "paired se"]
-        if d > 2 * se:
-            chosen = best
-            reason = (
-                f"{best} caught more held-out seed members than the logistic engine "
-                f"(mean recall over 1-20% audiences +{d:.3f}, more than 2 paired standard errors of {se:.3f})."
-            )
-        else:
-            chosen = base
-            reason = (
-                f"{best} scored slightly higher than the logistic engine (+{d:.3f} mean recall) but within "
-                f"2 paired standard errors ({se:.3f}); the simpler, calibrated logistic engine (pu) was kept."
-            )
-    reason += f" Validated on {n_folds} folds of the seed ({len(seed_pos):,} members, each held out once)."
-    table["chosen"] = table["method"] == chosen
-    table.attrs["chosen"] = chosen
-    table.attrs["reason"] = reason
-    c = {m: float(np.mean(np.concatenate(p))) for m, p in probs.items() if p}
-    return table, c
-
-
-def _elkan_noto_c(method, Z, s, w, enc, rng, holdout: float = 0.2) -> float:
-    seed_pos = rng.permutation(np.flatnonzero(s))
-    held = seed_pos[: max(1, int(round(holdout * len(seed_pos))))]
-    train = np.ones(len(s), dtype=bool)
-    train[held] = False  # held-out seed members are left out of training altogether
-    eng = make_engine(method).fit(Z[train], s[train], w[train], enc, _seed_int(rng))
-    return float(np.mean(eng.probability(Z[held])))
-
-
-def _traits(Z, s, enc) -> pd.DataFrame:
-    """Standardised differences, seed vs the rest, for every encoded feature."""
-    a, b = Z[s], Z[~s]
-    ma, mb = a.mean(axis=0), b.mean(axis=0)
-    va, vb = a.var(axis=0), b.var(axis=0)
-    pooled = np.sqrt((va + vb) / 2)
-    diff = np.divide(ma - mb, pooled, out=np.zeros_like(ma), where=pooled > 0)
-    is_level = np.array([lv != "" for lv in enc.feature_level_])
-    index = np.where(is_level & (mb > 0), 100 * ma / np.where(mb > 0, mb, 1), np.nan)
-    out = pd.DataFrame(
-        {
-            "column": enc.feature_source_,
-            "level": enc.feature_level_,
-            "seed": ma,
-            "rest": mb,
-            "difference": diff,
-            "index": index,
-        }
-    )
-    return out.reindex(out["difference"].abs().sort_values(ascending=False, kind="stable").index).reset_index(drop=True)
-
-
-def _seed_traits(Xk, feats, s, Z, enc) -> pd.DataFrame:
-    """Seed vs the rest: ``ms.compare`` (effect sizes, FDR-controlled flags), else standardised differences."""
-    try:
-        from .profiling import compare
-    except ImportError:  # pragma: no cover - profiling is part of the package
-        return _traits(Z, s, enc)
-    prof = compare(Xk[feats], s, names=("seed", "rest"))
-    tab = prof.table
-    tab = tab[(tab["segment"] == "seed") & ~tab["suppressed"].fillna(False).astype(bool)]
-    order = np.argsort(-tab["effect_size"].abs().fillna(0).to_numpy(), kind="stable")
-    return tab.iloc[order].reset_index(drop=True)
-
-
-def _trait_words(r) -> str:
-    if "effect_size" in r:  # a row of ms.compare's table
-        from .profiling import _phrase
-
-        return _phrase(r)
-    if r["level"] == "":
-        return f"{r['column']} (mean {r['seed']:,.3g} vs {r['rest']:,.3g}, {r['difference']:+.2f} SD)"
-    return f"{r['column']} = {r['level']} ({r['seed']:.0%} vs {r['rest']:.0%})"
-
-
-def _drivers(engine, Z, s, enc, rng, *, max_rows: int = 4000) -> pd.DataFrame:
-    """Per original column: coefficient-based (linear) or permutation importance (drop in AUC)."""
-    src = np.array(enc.feature_source_, dtype=object)
-    cols = list(dict.fromkeys(enc.feature_source_))
-    signed = engine.signed_drivers()
-    if engine.linear:
-        rows = []
-        for c in cols:
-            idx = np.flatnonzero(src == c)
-            k = idx[np.argmax(np.abs(signed[idx]))]
-            coef = signed[k]
-            level = enc.feature_level_[k]
-            if level == "":
-                detail = f"{'higher' if coef > 0 else 'lower'} {c} raises the score ({coef:+.2f} log-odds per SD)"
-            elif level == "(missing)":
-                detail = f"a missing {c} {'raises' if coef > 0 else 'lowers'} the score ({coef:+.2f})"
-            else:
-                detail = f"{c} = {level} {'raises' if coef > 0 else 'lowers'} the score ({coef:+.2f} per SD)"
-            rows.append({"column": c, "importance": float(abs(coef)), "direction": "up" if coef > 0 else "down", "detail": detail})
-        out = pd.DataFrame(rows)
-    else:
-        from sklearn.metrics import roc_auc_score
-
-        pos, neg = np.flatnonzero(s), np.flatnonzero(~s)
-        take = np.concatenate(
-            [rng.permutation(pos)[: max_rows // 2], rng.permutation(neg)[: max_rows // 2]]
-        )
-        Zs, ys = Z[take], s[take]
-        base = roc_auc_score(ys, engine.decision(Zs))
-        rows = []
-        for c in cols:
-            idx = np.flatnonzero(src == c)
-            Zp = Zs.copy()
-            Zp[:, idx] = Zs[rng.permutation(len(Zs))][:, idx]
-            drop = base - roc_auc_score(ys, engine.decision(Zp))
-            if signed is not None:
-                k = idx[np.argmax(np.abs(signed[idx]))]
-                direction = "up" if signed[k] > 0 else "down"
-                lv = enc.feature_level_[k]
-                what = f"{'higher' if signed[k] > 0 else 'lower'} {c}" if lv == "" else f"{c} = {lv}"
-                detail = f"{what} makes a row more alike (shuffling {c} costs {drop:.3f} AUC)"
-            else:
-                direction = ""
-                detail = f"{c} matters (shuffling it costs {drop:.3f} AUC)"
-            rows.append({"column": c, "importance": float(drop), "direction": direction, "detail": detail})
-        out = pd.DataFrame(rows)
-    return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
