@@ -32,6 +32,8 @@ _NAMES = {
     "cohort_heatmap": "._behaviour",
     "funnel_chart": "._behaviour",
     "migration_heatmap": "._behaviour",
+    "plot_lookalike_curve": "._lookalike",
+    "plot_lookalike_drivers": "._lookalike",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)
