@@ -77,6 +77,12 @@ def split_columns(df: pd.DataFrame, categorical) -> tuple[list, list]:
     return [c for c in df.columns if c in set(num)], [c for c in df.columns if c in cat_set]
 
 
+def level_codes(s: pd.Series, levels: list) -> np.ndarray:
+    """Position of each value of ``s`` in ``levels``; -1 for missing or unknown values."""
+    codes = pd.Index(levels).get_indexer(s)
+    return np.asarray(codes, dtype=np.int64)
+
+
 def _numeric_values(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype="float64", na_value=np.nan)
 
@@ -259,7 +265,7 @@ class MixedEncoder:
         for c in self.categorical_:
             kept, rest = self.levels_[c], self.other_levels_[c]
             s = df[c]
-            codes = pd.Categorical(s, categories=kept + rest).codes.astype(np.int64)
+            codes = level_codes(s, kept + rest)
             width = len(kept) + bool(rest) + self.has_missing_[c]
             col = np.full(n, -1, dtype=np.int64)
             in_kept = (codes >= 0) & (codes < len(kept))

@@ -22,7 +22,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ..errors import MicrosegError, SchemaError
 from ._choose_k import ChooseKResult, StabilityResult, choose_k, stability
-from ._encoding import MixedEncoder
+from ._encoding import MixedEncoder, level_codes
 from ._explain import ExplainResult, explain
 
 __all__ = [
@@ -147,8 +147,6 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
         return tags
 
     # ------------------------------------------------------------- input
@@ -349,7 +347,7 @@ def _name(c) -> str:
 def _block_codes(enc: MixedEncoder, s: pd.Series) -> np.ndarray:
     """Position of each row's level within the column's one-hot block (-1: unseen)."""
     kept, rest = enc.levels_[s.name], enc.other_levels_[s.name]
-    codes = pd.Categorical(s, categories=kept + rest).codes.astype(np.int64)
+    codes = level_codes(s, kept + rest)
     out = np.where(codes < len(kept), codes, len(kept))
     out[codes < 0] = -1
     if enc.has_missing_[s.name]:
