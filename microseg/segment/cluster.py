@@ -41,9 +41,10 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     Numeric columns are put on a common footing (robust scaling: median and
     ``IQR / 1.349``, falling back to the standard deviation when the IQR is 0,
-    clipped at ``±clip``). Categorical columns are one-hot encoded and balanced so
-    that differing on one categorical column counts as much as being one robust
-    standard deviation apart on one numeric column (times ``categorical_weight``).
+    clipped at ``±clip``). Categorical columns are one-hot encoded (0/1, times
+    ``categorical_weight``), so each carries at most the variance of one scaled
+    numeric column, and customers who differ on one are ``sqrt(2)`` apart, the
+    average distance between two random customers on one numeric column.
     Missing values are kept: numbers are imputed with the median plus an
     "is missing" indicator, categories get a ``"(missing)"`` level. Only the
     ``max_levels`` most frequent levels of a column are kept, the rest pooled as
@@ -74,9 +75,10 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
         Number of k-means++ starts; the best (lowest inertia) is kept.
     max_iter : int, default 300
         Maximum Lloyd iterations per start.
-    fit_sample : int or None, default 100_000
-        Above this many rows the starts are run on a random sample of this size,
-        then the best solution is refined with Lloyd iterations on all rows.
+    fit_sample : int or None, default 20_000
+        Above this many rows the ``n_init`` starts run on a random sample of this
+        size, then the best one is refined by Lloyd iterations on all rows (one
+        full k-means run instead of ``n_init``).
         ``None`` always uses all rows.
     random_state : int, RandomState or None, default None
         Seeds the starts and the sample.
@@ -129,7 +131,7 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
         clip: float | None = 5.0,
         n_init: int = 4,
         max_iter: int = 300,
-        fit_sample: int | None = 100_000,
+        fit_sample: int | None = 20_000,
         random_state=None,
     ):
         self.n_segments = n_segments
