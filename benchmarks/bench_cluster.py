@@ -36,7 +36,7 @@ UNITS = [1.0, 1_000.0, 0.001, 100_000.0, 10.0]
 
 
 def make_planted(n: int, *, n_numeric: int = 3, n_categorical: int = 3, k: int = 5,
-                 separation: float = 2.0, purity: float = 0.6, random_state: int = 0):
+                 separation: float = 3.0, purity: float = 0.6, random_state: int = 0):
     """Planted mixed data: ``(frame, truth)``.
 
     Numeric column j of segment s is normal around a segment mean drawn from

@@ -6,10 +6,18 @@ on all rows, and only the k-means step is repeated.
 
 **Gap statistic** (Tibshirani, Walther & Hastie 2001): for each k, the log of the
 within-segment sum of squares is compared with its mean over ``n_references``
-reference data sets drawn uniformly in the PCA-aligned bounding box of the encoded
-data (their method "b"). The recommended k is the smallest k whose gap is at least
+reference data sets without segments. Numeric columns of a reference are drawn
+uniformly in the PCA-aligned bounding box of the scaled numeric columns (their
+method "b"); each categorical one-hot block and missing indicator is drawn
+independently from the observed rows, so the reference is exactly as discrete
+as the data (a uniform box over one-hot columns would make the many small
+groups of level combinations look like segments, and the gap would grow with k). The recommended k is the smallest k whose gap is at least
 the next k's gap minus one standard error ("1-SE rule"); if no k qualifies, the k
-with the largest gap. The gap is computed on a random sample of ``gap_sample`` rows.
+that most of the other criteria (elbow, silhouette, Calinski–Harabasz,
+Davies–Bouldin) prefer, ties to the smaller — a gap that still rises at the
+largest k says "more segments than the range", common in customer data with
+many small groups of level combinations. The gap is computed on a random sample
+of ``gap_sample`` rows.
 
 **Stability** (clusterboot style, Hennig 2007): the data are subsampled
 ``n_resamples`` times (``subsample`` share of rows, without replacement) and
@@ -98,10 +106,24 @@ def _ks(k) -> list[int]:
 
 
 def _encode(template, X, kmax):
-    """Fit the template's encoder on all of X; return the encoded matrix."""
+    """Fit the template's encoder on all of X; return the encoded matrix and its blocks.
+
+    Blocks: the indices of the numeric columns, and a list of index arrays, one
+    per "is missing" indicator and per categorical one-hot block.
+    """
     m = clone(template).set_params(n_segments=kmax)
     _, Z = m._encode(X, reset=True)
-    return Z
+    enc = m._encoder
+    n_num = len(enc.numeric_)
+    blocks, j = [], n_num
+    for _ in enc.indicator_:
+        blocks.append(np.array([j]))
+        j += 1
+    for c in enc.categorical_:
+        width = len(enc.block_levels(c))
+        blocks.append(np.arange(j, j + width))
+        j += width
+    return Z, np.arange(n_num), blocks
 
 
 @dataclass(frozen=True)
@@ -206,7 +228,7 @@ def choose_k(
         raise MicrosegError(f"n_references must be >= 1, got {n_references!r}.")
     rng = check_random_state(random_state)
     template = _template(model, rng.randint(2**31 - 1))
-    Z = _encode(template, X, max(ks))
+    Z, num_cols, blocks = _encode(template, X, max(ks))
     n = Z.shape[0]
     from .cluster import _kmeans
 
@@ -226,7 +248,7 @@ def choose_k(
         rows.append({"k": kk, "inertia": inertia, "silhouette": sil, "calinski_harabasz": ch, "davies_bouldin": db})
     scores = pd.DataFrame(rows).set_index("k")
 
-    gap, se = _gap(Z, ks, n_references=n_references, gap_sample=gap_sample, n_init=p["n_init"],
+    gap, se = _gap(Z, ks, num_cols=num_cols, blocks=blocks, n_references=n_references, gap_sample=gap_sample, n_init=p["n_init"],
                    max_iter=p["max_iter"], rng=rng)
     scores["gap"] = gap
     scores["gap_se"] = se
@@ -236,15 +258,22 @@ def choose_k(
         if gap[i] >= gap[i + 1] - se[i + 1]:
             rec = ks[i]
             break
-    rule = "gap statistic, 1-SE rule"
-    if rec is None:
-        rec = ks[int(np.nanargmax(gap))]
-        rule = "largest gap statistic; the 1-SE rule found no k in the range"
     elbow = knee(ks, scores["inertia"].to_numpy()) if len(ks) >= 3 else ks[0]
     best = {"elbow": elbow}
     for col, fn in (("silhouette", np.nanargmax), ("calinski_harabasz", np.nanargmax), ("davies_bouldin", np.nanargmin)):
         vals = scores[col].to_numpy()
         best[col] = ks[int(fn(vals))] if np.isfinite(vals).any() else None
+    rule = "gap statistic, 1-SE rule"
+    if rec is None:
+        votes = pd.Series([v for v in best.values() if v is not None])
+        if len(votes):
+            counts = votes.value_counts()
+            rec = int(min(counts.index[counts == counts.max()]))
+            rule = ("the gap statistic still rises at the largest k, so the k most other criteria prefer; "
+                    "try larger k too")
+        else:
+            rec = ks[int(np.nanargmax(gap))]
+            rule = "largest gap statistic; the 1-SE rule found no k in the range"
     agreeing = tuple(c for c, v in best.items() if v == rec)
     others = [f"{_CRITERIA[c]} prefers {v}" for c, v in best.items() if v is not None and v != rec]
     sentence = f"Recommended: {rec} segments ({rule})"
@@ -265,22 +294,30 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _gap(Z, ks, *, n_references, gap_sample, n_init, max_iter, rng):
+def _reference(Z, num_cols, blocks, rng):
+    """One reference data set: numbers uniform in the PCA-aligned box of the numeric
+    columns; each categorical block (and missing indicator) drawn independently from
+    its observed rows, so the reference is as discrete as the data but has no structure."""
+    n = Z.shape[0]
+    out = np.empty_like(Z)
+    if len(num_cols):
+        N = Z[:, num_cols].astype(np.float64)
+        mean = N.mean(axis=0)
+        _, _, vt = np.linalg.svd(N - mean, full_matrices=False)
+        proj = (N - mean) @ vt.T
+        out[:, num_cols] = rng.uniform(proj.min(axis=0), proj.max(axis=0), size=proj.shape) @ vt + mean
+    for b in blocks:
+        out[:, b] = Z[rng.randint(0, n, size=n)][:, b]
+    return out
+
+
+def _gap(Z, ks, *, num_cols, blocks, n_references, gap_sample, n_init, max_iter, rng):
     from .cluster import _kmeans
 
     n = Z.shape[0]
     if n > gap_sample:
         Z = Z[np.sort(rng.choice(n, size=gap_sample, replace=False))]
-    Z = Z.astype(np.float64)
-    mean = Z.mean(axis=0)
-    Zc = Z - mean
-    _, _, vt = np.linalg.svd(Zc, full_matrices=False)
-    proj = Zc @ vt.T
-    lo, hi = proj.min(axis=0), proj.max(axis=0)
-    refs = [
-        (rng.uniform(lo, hi, size=proj.shape) @ vt + mean).astype(np.float32)
-        for _ in range(n_references)
-    ]
+    refs = [_reference(Z, num_cols, blocks, rng).astype(np.float32) for _ in range(n_references)]
     Z32 = Z.astype(np.float32)
     gap, se = [], []
     for kk in ks:

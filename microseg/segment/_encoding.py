@@ -50,6 +50,14 @@ def is_categorical_dtype(s: pd.Series) -> bool:
 
 def split_columns(df: pd.DataFrame, categorical) -> tuple[list, list]:
     """Return ``(numeric, categorical)`` column lists for ``categorical="auto"`` or a list of names."""
+    listed = set() if isinstance(categorical, str) or categorical is None else set(categorical)
+    for c in df.columns:
+        s = df[c]
+        if c not in listed and (pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_timedelta64_dtype(s)):
+            raise SchemaError(
+                f"column {c!r} holds dates ({s.dtype}); clustering needs numbers. Turn it into a "
+                f"duration, e.g. (as_of - df[{c!r}]).dt.days, or drop it."
+            )
     if isinstance(categorical, str) and categorical == "auto":
         cat = [c for c in df.columns if is_categorical_dtype(df[c])]
     elif categorical is None:
@@ -70,11 +78,6 @@ def split_columns(df: pd.DataFrame, categorical) -> tuple[list, list]:
     num = [c for c in df.columns if c not in cat_set]
     for c in num:
         s = df[c]
-        if pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_timedelta64_dtype(s):
-            raise SchemaError(
-                f"column {c!r} holds dates ({s.dtype}); clustering needs numbers. Turn it into a "
-                f"duration, e.g. (as_of - df[{c!r}]).dt.days, or drop it."
-            )
         if is_categorical_dtype(s):
             raise SchemaError(
                 f"column {c!r} is not numeric (dtype {s.dtype}) but is not listed in categorical; "

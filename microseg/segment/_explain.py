@@ -152,27 +152,28 @@ def explain(
         t = tree.tree_
         leaf_n = np.bincount(leaf, minlength=t.node_count)
         leaf_pos = np.bincount(leaf, weights=pos, minlength=t.node_count)
-        paths = _leaf_paths(t)
-        cand = []
         classes = list(tree.classes_)
-        for node, path in paths.items():
-            v = t.value[node, 0]
-            weighted_pos = v[classes.index(True)] / v.sum() if True in classes else 0.0
-            if weighted_pos > 0.5 and leaf_pos[node] > 0:
-                cand.append((leaf_pos[node] / n_pos, leaf_pos[node] / leaf_n[node], node, path))
+        v = t.value[:, 0, :]
+        share = v[:, classes.index(True)] / v.sum(axis=1) if True in classes else np.zeros(t.node_count)
+        cand = []
+        for leaves, path in _regions(t, share > 0.5):
+            m_pos, m_n = leaf_pos[leaves].sum(), leaf_n[leaves].sum()
+            if m_pos > 0:
+                cand.append((m_pos / n_pos, m_pos / m_n, leaves, path))
         if not cand:  # no majority leaf: the purest one
+            paths = _leaf_paths(t)
             nodes = [nd for nd in paths if leaf_n[nd] > 0]
             best = max(nodes, key=lambda nd: (leaf_pos[nd] / leaf_n[nd], leaf_pos[nd]))
-            cand = [(leaf_pos[best] / n_pos, leaf_pos[best] / leaf_n[best], best, paths[best])]
+            cand = [(leaf_pos[best] / n_pos, leaf_pos[best] / leaf_n[best], [best], paths[best])]
         cand.sort(key=lambda c: (-c[0], -c[1]))
         cand = cand[:max_rules]
         texts = []
-        for cov, prec, node, path in cand:
+        for cov, prec, leaves, path in cand:
             text = _render(path, meta) or "everyone"
             texts.append(text)
-            rule_rows.append({"segment": s, "rule": text, "n": int(leaf_n[node]),
+            rule_rows.append({"segment": s, "rule": text, "n": int(leaf_n[leaves].sum()),
                               "coverage": float(cov), "precision": float(prec)})
-        hit = np.isin(leaf, [c[2] for c in cand])
+        hit = np.isin(leaf, np.concatenate([c[2] for c in cand]))
         seg_rows.append({
             "segment": s, "size": n_pos, "share": n_pos / n,
             "coverage": float((hit & pos).sum() / n_pos),
@@ -214,6 +215,24 @@ def _features(X: pd.DataFrame, *, categorical, max_levels):
     if not cols:
         raise MicrosegError("the data has no usable columns to explain the segments with.")
     return np.column_stack(cols).astype(np.float32), meta
+
+
+def _regions(t, positive) -> list:
+    """Rules as (leaf ids, path): sibling subtrees whose leaves are all positive merge into their parent."""
+
+    def walk(node, path):
+        left, right = t.children_left[node], t.children_right[node]
+        if left == -1:
+            return bool(positive[node]), ([([node], path)] if positive[node] else []), [node]
+        f, thr = int(t.feature[node]), float(t.threshold[node])
+        lall, lrules, lleaves = walk(left, [*path, (f, False, thr)])
+        rall, rrules, rleaves = walk(right, [*path, (f, True, thr)])
+        leaves = lleaves + rleaves
+        if lall and rall:
+            return True, [(leaves, path)], leaves
+        return False, lrules + rrules, leaves
+
+    return [(np.array(lv), p) for lv, p in walk(0, [])[1]]
 
 
 def _leaf_paths(t) -> dict:
