@@ -34,16 +34,6 @@ def make_mixed(n=1200, k=4, *, random_state=0, purity=0.9, separation=5.0):
     return df, truth
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # scikit-learn's OpenMP k-means slows down many times over when the test machine's
-    # cores are oversubscribed; one thread keeps these tests fast and their timing stable
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        yield
-
-
 @pytest.fixture(scope="module")
 def planted():
     return make_mixed()
@@ -247,9 +237,9 @@ def test_knee_of_hand_made_curve():
 
 def test_choose_k_recovers_planted_number_of_segments(planted):
     df, _ = planted
-    res = ms.choose_k(df, k=range(2, 8), n_references=5, random_state=0)
+    res = ms.choose_k(df, k=range(2, 7), n_references=3, random_state=0)
     assert res.recommended == 4
-    assert list(res.scores.index) == list(range(2, 8))
+    assert list(res.scores.index) == list(range(2, 7))
     assert {"inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_se"} <= set(res.scores)
     assert res.scores["inertia"].is_monotonic_decreasing
     assert res.summary().startswith("Recommended: 4 segments")
@@ -364,14 +354,15 @@ def test_explain_rejects_labels_of_the_wrong_length(planted):
 @pytest.mark.realdata
 def test_bank_marketing_customers_end_to_end(data_file):
     bank = pd.read_csv(data_file("bank-full.csv.gz"), sep=";").drop(columns=["duration"])
-    customers = bank.sample(5000, random_state=0).drop(columns=["y"])
-    choice = ms.choose_k(customers, k=range(2, 7), n_references=3, random_state=0)
-    assert choice.recommended in range(2, 7)
+    customers = bank.sample(3000, random_state=0).drop(columns=["y"])
+    choice = ms.choose_k(customers, k=range(2, 6), n_references=2, gap_sample=1500, random_state=0)
+    assert choice.recommended in range(2, 6)
+    assert choice.summary().startswith(f"Recommended: {choice.recommended} segments")
     k = choice.recommended
     model = ms.SegmentModel(n_segments=k, random_state=0).fit(customers)
     assert len(model.labels_) == len(customers)
     assert set(model.segment_centers_.columns) >= {"age", "balance", "job", "job share"}
-    stab = ms.stability(customers, k, n_resamples=4, model=model)
+    stab = ms.stability(customers, k, n_resamples=3, model=model)
     assert stab.by_k.loc[k, "mean_ari"] > 0.5
     # the same settings and seed: the stability check's reference segments are the model's
     assert len(stab.segments) == k
@@ -379,3 +370,13 @@ def test_bank_marketing_customers_end_to_end(data_file):
     assert len(ex.segments) == k
     assert ex.segments["precision"].mean() > 0.6
     assert ex.describe().count("Segment ") == k
+
+
+@pytest.mark.realdata
+def test_bank_marketing_segments_profile(data_file):
+    pytest.importorskip("microseg.profile", reason="ms.profile has not landed on this branch yet")
+    bank = pd.read_csv(data_file("bank-full.csv.gz"), sep=";").drop(columns=["duration"])
+    customers = bank.sample(2000, random_state=0)
+    model = ms.SegmentModel(n_segments=4, random_state=0).fit(customers.drop(columns=["y"]))
+    prof = ms.profile(customers, segments=model.labels_)
+    assert len(prof.to_frame()) > 0

@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..errors import MicrosegError, SchemaError
@@ -326,6 +327,19 @@ def _kmeans(Z, w, k, *, n_init, max_iter, fit_sample, rng):
     n = Z.shape[0]
     if w is None:
         w = np.ones(n)
+    if n * Z.shape[1] * k < _SMALL:
+        # small problems: OpenMP threads only add overhead, and on an oversubscribed
+        # machine they spin-wait, making many small fits (choose_k, stability) 10x slower
+        with threadpool_limits(1, user_api="openmp"):
+            return _kmeans_run(Z, w, k, n_init=n_init, max_iter=max_iter, fit_sample=fit_sample, rng=rng)
+    return _kmeans_run(Z, w, k, n_init=n_init, max_iter=max_iter, fit_sample=fit_sample, rng=rng)
+
+
+_SMALL = 5_000_000
+
+
+def _kmeans_run(Z, w, k, *, n_init, max_iter, fit_sample, rng):
+    n = Z.shape[0]
     if fit_sample is not None and n > fit_sample:
         idx = np.sort(rng.choice(n, size=int(fit_sample), replace=False))
         first = KMeans(k, n_init=n_init, max_iter=max_iter, random_state=rng.randint(2**31 - 1))
