@@ -22,7 +22,8 @@ from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..errors import MicrosegError, SchemaError
-from ._choose_k import ChooseKResult, StabilityResult, choose_k, stability
+from ._choose_k import ChooseKResult, choose_k
+from ._stability import StabilityResult, stability
 from ._encoding import MixedEncoder, level_codes
 from ._explain import ExplainResult, explain
 
