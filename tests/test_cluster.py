@@ -84,6 +84,8 @@ def test_missing_values_are_kept_without_dropping_rows(planted):
     holed["channel"] = holed["channel"].mask(rng.random(len(df)) < 0.1)
     m = SegmentModel(n_segments=4, random_state=0).fit(holed)
     assert len(m.labels_) == len(df)
+    assert m.missing_counts_["age"] == holed["age"].isna().sum() > 0
+    assert m.missing_counts_["income"] == 0
     assert "age is missing" in m.feature_names_encoded_
     assert "channel = (missing)" in m.feature_names_encoded_
     assert adjusted_rand_score(truth, m.labels_) >= 0.85
@@ -380,3 +382,11 @@ def test_bank_marketing_segments_profile(data_file):
     model = ms.SegmentModel(n_segments=4, random_state=0).fit(customers.drop(columns=["y"]))
     prof = ms.profile(customers, segments=model.labels_)
     assert len(prof.to_frame()) > 0
+
+
+def test_categorical_column_given_as_numbers_at_predict_is_still_categorical(planted):
+    df, _ = planted
+    train = df[["age", "region"]].assign(region=df["region"].astype(int))
+    m = SegmentModel(n_segments=3, categorical=["region"], random_state=0).fit(train)
+    assert "region = 0" in m.feature_names_encoded_
+    np.testing.assert_array_equal(m.predict(train), m.labels_)

@@ -148,9 +148,11 @@ class MixedEncoder:
 
         self.numeric_, self.categorical_ = split_columns(df, self.categorical)
         self.center_, self.scale_, self.impute_, self.indicator_ = {}, {}, {}, []
+        self.n_missing_ = {}
         for c in self.numeric_:
             x = _numeric_values(df[c])
             ok = ~np.isnan(x)
+            self.n_missing_[c] = int((~ok).sum())
             if np.isinf(x).any():
                 raise SchemaError(
                     f"column {c!r} has {int(np.isinf(x).sum())} infinite values; replace them "
@@ -199,6 +201,7 @@ class MixedEncoder:
             codes = cat.codes
             counts = np.bincount(codes[codes >= 0], minlength=len(cat.categories))
             n_missing = int((codes < 0).sum())
+            self.n_missing_[c] = n_missing
             if n_missing == len(s):
                 raise SchemaError(
                     f"column {c!r} is entirely missing; drop it (df.drop(columns=[{c!r}])) before clustering."

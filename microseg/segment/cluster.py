@@ -99,6 +99,9 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
         Weighted sum of squared distances of training rows to their centre.
     n_iter_ : int
         Lloyd iterations of the final run.
+    missing_counts_ : Series
+        Missing values per column at fit time; every row is kept (numbers imputed
+        with the median plus an indicator, categories as ``"(missing)"``).
     feature_names_encoded_ : list of str
         Names of the encoded columns (``"age"``, ``"age is missing"``, ``"channel = app"``).
     n_features_in_, feature_names_in_
@@ -157,7 +160,9 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
     def _as_frame(self, X, *, reset: bool) -> pd.DataFrame:
         """Validate ``X``; return a DataFrame (NumPy and numeric input go through validate_data)."""
         mixed = isinstance(X, pd.DataFrame) and (
-            self.categorical not in ("auto", None) or any(_is_cat(X[c]) for c in X.columns)
+            (not reset and getattr(self, "_mixed", False))
+            or self.categorical not in ("auto", None)
+            or any(_is_cat(X[c]) for c in X.columns)
         )
         if not reset and not mixed and getattr(self, "_mixed", False):
             raise SchemaError(
@@ -213,6 +218,9 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
                 )
             self._encoder.fit(df)
             self.feature_names_encoded_ = list(self._encoder.feature_names_)
+            counts = self._encoder.n_missing_
+            self.missing_counts_ = pd.Series([counts[c] for c in df.columns], index=list(df.columns),
+                                             name="missing values kept", dtype="int64")
         return df, self._encoder.transform(df)
 
     # --------------------------------------------------------------- fit
