@@ -5,8 +5,10 @@ on the original columns: numbers as they are (missing values filled with the
 median plus an "is missing" indicator), categorical columns as one indicator per
 level (the ``max_levels`` most frequent). Classes are balanced, so small
 segments get rules too. Each leaf where the segment is the (weighted) majority
-becomes a rule such as ``"age < 31 and preferred_channel = app"``; a segment's
-definition is the union of its rules.
+becomes a rule such as ``"age < 31 and preferred_channel = app"`` (sibling
+leaves that both qualify merge into their parent's shorter rule); a segment's
+definition is the union of its rules: the one covering most of the segment, plus
+up to ``max_rules - 1`` more whose precision is at least ``min_precision``.
 
 * **coverage**: the share of the segment's rows that the rule matches (recall);
 * **precision**: the share of the rows matched that belong to the segment.
@@ -83,6 +85,7 @@ def explain(
     max_depth: int = 3,
     max_rules: int = 3,
     min_leaf: float = 0.01,
+    min_precision: float = 0.5,
     categorical="auto",
     max_levels: int = 20,
     random_state=None,
@@ -102,6 +105,9 @@ def explain(
         Rules kept per segment (those covering most of it).
     min_leaf : float, default 0.01
         Smallest leaf, as a share of rows, so rules do not describe a handful of customers.
+    min_precision : float, default 0.5
+        Rules after the one covering most of the segment are kept only if at least
+        this share of the rows they match are in the segment.
     categorical : "auto" or list of column names
         Which columns are categorical (as in :class:`SegmentModel`).
     max_levels : int, default 20
@@ -166,7 +172,8 @@ def explain(
             best = max(nodes, key=lambda nd: (leaf_pos[nd] / leaf_n[nd], leaf_pos[nd]))
             cand = [(leaf_pos[best] / n_pos, leaf_pos[best] / leaf_n[best], [best], paths[best])]
         cand.sort(key=lambda c: (-c[0], -c[1]))
-        cand = cand[:max_rules]
+        # the rule covering most of the segment always stays; others only if precise enough
+        cand = [cand[0], *(c for c in cand[1:] if c[1] >= min_precision)][:max_rules]
         texts = []
         for cov, prec, leaves, path in cand:
             text = _render(path, meta) or "everyone"
