@@ -41,11 +41,11 @@ _NAMES = {
     "plot": ":.plot",
     "errors": ":.errors",
     # profiling
-    "describe": ".profile",
-    "profile": ".profile",
-    "compare": ".profile",
-    "overlap": ".profile",
-    "SegmentProfile": ".profile",
+    "describe": ".profiling",
+    "profile": ".profiling",
+    "compare": ".profiling",
+    "overlap": ".profiling",
+    "SegmentProfile": ".profiling",
     # rule segments
     "bands": ".segment.rules",
     "rule_segments": ".segment.rules",
@@ -60,6 +60,10 @@ _NAMES = {
     "due_for_followup": ".segment.timing",
     "migration": ".segment.timing",
     "customer_view": ".view",
+    "timing_summary": ".segment.timing",
+    "BetaGeoModel": ".segment.clv",
+    "GammaGammaModel": ".segment.clv",
+    "clv": ".segment.clv",
     # clustering
     "SegmentModel": ".segment.cluster",
     "choose_k": ".segment.cluster",

@@ -1,9 +1,33 @@
-"""Campaign prototyping: plans and budgets, frequency caps, send time, tests, recommendations."""
+"""Campaign prototyping: plans and budgets, frequency caps, send time, tests, recommendations.
+
+One module per job: ``planning`` (plan and budget allocation), ``frequency``
+(frequency capping), ``send_timing`` (best send time), ``testing`` (test
+design and read-out) and ``recommendations`` (complementary products). No
+module shares a name with a public function, since importing a submodule sets
+a package attribute of the same name and would hide the function.
+"""
 
 from __future__ import annotations
 
 from .._lazy import attach
 
-_NAMES: dict[str, str] = {}
+_NAMES: dict[str, str] = {
+    "plan": ".planning",
+    "CampaignPlan": ".planning",
+    "frequency_cap": ".frequency",
+    "FrequencyResult": ".frequency",
+    "send_time": ".send_timing",
+    "SendTimeResult": ".send_timing",
+    "sample_size": ".testing",
+    "statistical_power": ".testing",
+    "minimum_detectable_lift": ".testing",
+    "holdout_split": ".testing",
+    "design_test": ".testing",
+    "readout": ".testing",
+    "Readout": ".testing",
+    "benjamini_hochberg": ".testing",
+    "associations": ".recommendations",
+    "recommend": ".recommendations",
+}
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)

@@ -14,6 +14,23 @@ _NAMES = {
     "plot_choose_k": "._cluster",
     "plot_stability": "._cluster",
     "plot_explain": "._cluster",
+    "plan_chart": "._campaign",
+    "reach_frequency": "._campaign",
+    "send_time_heatmap": "._campaign",
+    "lift_chart": "._campaign",
+    "plot_index_heatmap": "._profile",
+    "plot_snake": "._profile",
+    "plot_radar": "._profile",
+    "plot_sizes": "._profile",
+    "plot_describe": "._profile",
+    "plot_overlap": "._profile",
+    "plot_export_steps": "._privacy",
+    "plot_group_sizes": "._privacy",
+    "plot_record_age": "._privacy",
+    "rfm_grid": "._behaviour",
+    "cohort_heatmap": "._behaviour",
+    "funnel_chart": "._behaviour",
+    "migration_heatmap": "._behaviour",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)

@@ -1,0 +1,141 @@
+"""Acquisition cohorts: retention, active customers and revenue by periods since the first purchase."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._transactions import prepare_log
+from .._validation import report_rows
+from ..errors import MicrosegError
+
+__all__ = ["cohorts"]
+
+_PERIODS = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}
+_METRICS = ("retention", "customers", "revenue")
+
+
+def _period_numbers(ticks: np.ndarray, period: str) -> np.ndarray:
+    t = ticks.view("datetime64[ns]")
+    if period == "D":
+        return t.astype("datetime64[D]").view("i8")
+    if period == "W":
+        return (t.astype("datetime64[D]").view("i8") + 3) // 7
+    months = t.astype("datetime64[M]").view("i8")
+    if period == "M":
+        return months
+    if period == "Q":
+        return months // 3
+    return months // 12
+
+
+def _to_period_index(numbers: np.ndarray, period: str) -> pd.PeriodIndex:
+    if period == "D":
+        start = numbers.astype("datetime64[D]")
+    elif period == "W":
+        start = (numbers * 7 - 3).astype("datetime64[D]")
+    elif period == "M":
+        start = numbers.astype("datetime64[M]")
+    elif period == "Q":
+        start = (numbers * 3).astype("datetime64[M]")
+    else:
+        start = (numbers * 12).astype("datetime64[M]")
+    return pd.PeriodIndex(pd.DatetimeIndex(start.astype("datetime64[ns]")), freq=_PERIODS[period])
+
+
+def cohorts(
+    transactions: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    time: str = "timestamp",
+    value: str | None = "amount",
+    period: str = "M",
+    metric: str = "retention",
+    as_of=None,
+) -> pd.DataFrame:
+    """Cohort × periods-since-acquisition matrix.
+
+    A customer's cohort is the period of their first purchase. Cell (c, k)
+    holds, for cohort c and k periods after acquisition: the share of the
+    cohort that purchased (``"retention"``), the number of customers who
+    purchased (``"customers"``) or the net revenue, returns included
+    (``"revenue"``). Cells after ``as_of`` are NaN (not observed yet).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+    customer, time, value : str
+        Column names (``value`` may be None unless ``metric="revenue"``).
+    period : {"D", "W", "M", "Q", "Y"}, default "M"
+    metric : {"retention", "customers", "revenue"}, default "retention"
+    as_of : date-like, optional
+        Reference date; rows after it are excluded and reported.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by cohort (a ``PeriodIndex`` named ``"cohort"``), one column
+        per period since acquisition (0, 1, ...), plus ``attrs["cohort_size"]``
+        (customers per cohort) and ``attrs["metric"]``. Negative amounts
+        (returns) count toward revenue but never as a purchase.
+
+    Examples
+    --------
+    >>> import pandas as pd, microseg as ms
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-05", "2024-02-07", "2024-01-20", "2024-02-01"]),
+    ...                    "amount": [10.0, 5.0, 8.0, 3.0]})
+    >>> ms.cohorts(tx)  # doctest: +NORMALIZE_WHITESPACE
+    periods_since_first    0    1
+    cohort
+    2024-01              1.0  0.5
+    2024-02              1.0  NaN
+    """
+    if period not in _PERIODS:
+        raise MicrosegError(f"period must be one of {sorted(_PERIODS)}, got {period!r}.")
+    if metric not in _METRICS:
+        raise MicrosegError(f"metric must be one of {list(_METRICS)}, got {metric!r}.")
+    if metric == "revenue" and value is None:
+        raise MicrosegError("metric='revenue' needs value= (the amount column).")
+    log = prepare_log(transactions, customer=customer, time=time, value=value, as_of=as_of)
+    counts = dict(log.counts)
+    codes, amount, n = log.codes, log.amount, log.n_customers
+    p = _period_numbers(log.ticks, period)
+    purchase = amount >= 0 if amount is not None else np.ones(len(codes), dtype=bool)
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes[purchase], p[purchase])
+    buyer = first != np.iinfo(np.int64).max
+    lost = ~buyer[codes]
+    counts["returns of customers without a purchase"] = int(lost.sum())
+    last_p = int(_period_numbers(np.array([log.as_of_ns]), period)[0])
+    c_min = int(first[buyer].min())
+    n_cohorts = last_p - c_min + 1
+    n_k = n_cohorts
+    ok = ~lost
+    cohort_of_row = first[codes[ok]] - c_min
+    k = p[ok] - first[codes[ok]]
+    if metric == "revenue":
+        cell = np.bincount(cohort_of_row * n_k + k, weights=amount[ok], minlength=n_cohorts * n_k)
+    else:
+        pr = purchase[ok]
+        keys = np.unique((codes[ok][pr] * n_k + k[pr]))
+        cust, kk = keys // n_k, keys % n_k
+        cell = np.bincount((first[cust] - c_min) * n_k + kk, minlength=n_cohorts * n_k).astype("float64")
+    mat = cell.reshape(n_cohorts, n_k)
+    size = np.bincount(first[buyer] - c_min, minlength=n_cohorts)
+    if metric == "retention":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mat = mat / size[:, None]
+    # cells not observed yet: cohort c at k > last_p - c
+    cc = np.arange(n_cohorts)[:, None]
+    kk = np.arange(n_k)[None, :]
+    mat = np.where(kk > (n_cohorts - 1 - cc), np.nan, mat)
+    keep = size > 0
+    index = _to_period_index(np.arange(c_min, last_p + 1)[keep], period)
+    index.name = "cohort"
+    out = pd.DataFrame(mat[keep], index=index, columns=pd.RangeIndex(n_k, name="periods_since_first"))
+    out = out.loc[:, out.notna().any()]
+    report_rows(out, counts, what="transaction rows")
+    out.attrs["cohort_size"] = pd.Series(size[keep], index=index, name="customers")
+    out.attrs["metric"] = metric
+    return out
