@@ -372,17 +372,16 @@ def test_bank_marketing_customers_end_to_end(data_file):
     assert len(ex.segments) == k
     assert ex.segments["precision"].mean() > 0.6
     assert ex.describe().count("Segment ") == k
-
-
-@pytest.mark.realdata
-def test_bank_marketing_segments_profile(data_file):
-    pytest.importorskip("microseg.profile", reason="ms.profile has not landed on this branch yet")
-    bank = pd.read_csv(data_file("bank-full.csv.gz"), sep=";").drop(columns=["duration"])
-    customers = bank.sample(2000, random_state=0)
-    model = ms.SegmentModel(n_segments=4, random_state=0).fit(customers.drop(columns=["y"]))
-    prof = ms.profile(customers, segments=model.labels_)
-    assert len(prof.to_frame()) > 0
-
+    # the profile of each segment: the planted outcome `y` was left out of the clustering
+    prof = ms.profile(customers.assign(y=bank.loc[customers.index, "y"]), segments=model.labels_)
+    named = prof.describe_segments()
+    assert list(named["segment"]) == list(range(k))
+    assert named["n"].sum() == len(customers)
+    # the profile agrees with the model: the segment with the highest mean balance has
+    # "balance higher than the rest" among its distinctive traits
+    rich = int(model.segment_centers_["balance"].idxmax())
+    traits = prof.distinctive(rich)
+    assert (traits.loc[traits["column"] == "balance", "effect_size"] > 0).any()
 
 def test_categorical_column_given_as_numbers_at_predict_is_still_categorical(planted):
     df, _ = planted
