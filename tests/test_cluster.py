@@ -389,3 +389,15 @@ def test_categorical_column_given_as_numbers_at_predict_is_still_categorical(pla
     m = SegmentModel(n_segments=3, categorical=["region"], random_state=0).fit(train)
     assert "region = 0" in m.feature_names_encoded_
     np.testing.assert_array_equal(m.predict(train), m.labels_)
+
+
+def test_demo_customers_segments_follow_the_planted_personas():
+    data = ms.datasets.make_customers(n_customers=2000, random_state=0)
+    c = data.customers
+    X = c.drop(columns=["customer_id", "postcode_prefix", "signup_date", "last_updated", "email", "phone"])
+    model = SegmentModel(n_segments=7, random_state=0).fit(X)
+    persona = data.truth.customers.set_index("customer_id").loc[c["customer_id"], "persona"].to_numpy()
+    # personas overlap by design; chance level is ARI 0, and shuffled personas stay there
+    assert adjusted_rand_score(persona, model.labels_) > 0.2
+    shuffled = np.random.default_rng(0).permutation(persona)
+    assert abs(adjusted_rand_score(shuffled, model.labels_)) < 0.02
