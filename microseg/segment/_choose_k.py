@@ -35,6 +35,8 @@ from sklearn.metrics import (
 )
 from sklearn.utils import check_random_state
 
+from tqdm.auto import tqdm
+
 from ..errors import MicrosegError
 
 __all__ = ["choose_k", "ChooseKResult", "knee"]
@@ -170,6 +172,7 @@ def choose_k(
     gap_sample: int = 5_000,
     silhouette_sample: int = 20_000,
     random_state=None,
+    verbose: bool = True,
 ) -> ChooseKResult:
     """Compare numbers of segments and recommend one.
 
@@ -194,6 +197,8 @@ def choose_k(
     silhouette_sample : int, default 20000
         Rows used for the silhouette beyond this size.
     random_state : int, RandomState or None
+    verbose : bool, default True
+        Show a progress bar (one step per k).
 
     Returns
     -------
@@ -221,7 +226,7 @@ def choose_k(
 
     p = template.get_params()
     rows = []
-    for kk in ks:
+    for kk in tqdm(ks, desc="choose_k", disable=not verbose, leave=False):
         labels, _, inertia, _ = _kmeans(Z, None, kk, n_init=p["n_init"], max_iter=p["max_iter"],
                                         fit_sample=p["fit_sample"], rng=rng)
         n_lab = len(np.unique(labels))

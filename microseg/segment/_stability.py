@@ -21,6 +21,8 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import check_random_state
 
+from tqdm.auto import tqdm
+
 from ..errors import MicrosegError
 from ._choose_k import _ks, _template
 
@@ -100,6 +102,7 @@ def stability(
     model=None,
     max_rows: int | None = 50_000,
     random_state=None,
+    verbose: bool = True,
 ) -> StabilityResult:
     """Resample, re-cluster and measure how well each segment comes back.
 
@@ -119,6 +122,8 @@ def stability(
     max_rows : int or None, default 50000
         Above this many rows, the check runs on a random sample of this size.
     random_state : int, RandomState or None
+    verbose : bool, default True
+        Show a progress bar (one step per k).
 
     Returns
     -------
@@ -150,7 +155,7 @@ def stability(
     p = template.get_params()
     by_k, segs, res_rows = [], [], []
     Z = None
-    for kk in ks:
+    for kk in tqdm(ks, desc="stability", disable=not verbose, leave=False):
         ref_model = clone(template).set_params(n_segments=kk).fit(X)
         if Z is None:
             Z = ref_model.encode(X)
