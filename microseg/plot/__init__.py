@@ -11,6 +11,9 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "plot_choose_k": "._cluster",
+    "plot_stability": "._cluster",
+    "plot_explain": "._cluster",
     "plan_chart": "._campaign",
     "reach_frequency": "._campaign",
     "send_time_heatmap": "._campaign",
