@@ -48,7 +48,7 @@ sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 
 # --------------------------------------------------------------------------- data
-def write_transactions(folder: Path, rows: int, *, chunk: int = 5_000_000, seed: int = 0) -> int:
+def write_transactions(folder: Path, rows: int, *, chunk: int = 1_000_000, seed: int = 0) -> int:
     """Write ``rows`` synthetic transactions as Parquet files of ``chunk`` rows; return the number of files."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -229,14 +229,14 @@ def main(argv=None) -> pd.DataFrame:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=200_000_000, help="transactions to write (default 200 M)")
     p.add_argument("--quick", action="store_true", help="2 M rows, skip tools that are not installed")
-    p.add_argument("--chunk", type=int, default=5_000_000, help="rows per Parquet file")
+    p.add_argument("--chunk", type=int, default=1_000_000, help="rows per Parquet file (one Dask partition each)")
     p.add_argument("--workers", type=int, default=2, help="Dask worker processes / DuckDB threads")
     p.add_argument("--memory-limit", default="1.5GiB", help="per Dask worker (DuckDB gets workers x this)")
     p.add_argument("--dir", default=None, help="folder for the Parquet files (default: a temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the Parquet files (and reuse them when present)")
     args = p.parse_args(argv)
     rows = 2_000_000 if args.quick else args.rows
-    chunk = min(args.chunk, 1_000_000) if args.quick else args.chunk
+    chunk = min(args.chunk, 250_000) if args.quick else args.chunk
 
     import importlib.util
 

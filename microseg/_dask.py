@@ -245,11 +245,18 @@ def _shuffled_log(ddf, meta, cols, customer, time, value, as_of_ts):
 def _rfm_part(part, customer, time, value, as_of_ts, kw):
     from .segment.rfm import rfm
 
+    n_rows = len(part)
     part, lost = _buyers_only(part, customer, value)
     if len(part) == 0:
-        return None, lost
+        return None, lost, n_rows
     table = rfm(part, customer=customer, time=time, value=value, as_of=as_of_ts, **kw)
-    return table, lost
+    return table, lost, n_rows
+
+
+def _no_purchase_error(n_rows: int, value):
+    from ._transactions import check_has_purchases
+
+    check_has_purchases(0, n_rows, value)
 
 
 def rfm_dask(transactions, *, customer, time, value, as_of, freq, convention, order) -> pd.DataFrame:
@@ -271,8 +278,10 @@ def rfm_dask(transactions, *, customer, time, value, as_of, freq, convention, or
     shuffled = _shuffled_log(transactions, meta, cols, customer, time, value, as_of_ts)
     kw = {"freq": freq, "convention": convention, "order": order}
     out = _compute(*[delayed(_rfm_part)(p, customer, time, value, as_of_ts, kw) for p in _partitions(shuffled)])
-    tables = [t for t, _ in out if t is not None]
-    counts["returns of customers without a purchase"] = sum(lost for _, lost in out)
+    tables = [t for t, _, _ in out if t is not None]
+    if not tables:
+        _no_purchase_error(sum(n for _, _, n in out), value)
+    counts["returns of customers without a purchase"] = sum(lost for _, lost, _ in out)
     result = pd.concat(tables) if len(tables) > 1 else tables[0].copy()
     result = result.iloc[result.index.argsort()]
     result.attrs = {}
@@ -282,15 +291,33 @@ def rfm_dask(transactions, *, customer, time, value, as_of, freq, convention, or
     return result
 
 
+def _early_returns(part, customer, time, value, period):
+    """Drop returns dated before their customer's first purchase period (cohorts' rule); count them."""
+    from .segment.cohorts import _period_numbers
+
+    if value is None or len(part) == 0:
+        return part, 0
+    codes, _ = pd.factorize(part[customer])
+    p = _period_numbers(_wall_ticks(part[time])[0], period)
+    purchase = part[value].to_numpy(dtype="float64", na_value=np.nan) >= 0
+    first = np.full(codes.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes[purchase], p[purchase])
+    early = p < first[codes]
+    n = int(early.sum())
+    return (part[~early] if n else part), n
+
+
 def _cohorts_part(part, customer, time, value, as_of_ts, period, metric):
     from .segment.cohorts import cohorts
 
+    n_rows = len(part)
     part, lost = _buyers_only(part, customer, value)
+    part, early = _early_returns(part, customer, time, value, period)
     if len(part) == 0:
-        return None, None, lost
+        return None, None, (lost, early, n_rows)
     m = "revenue" if metric == "revenue" else "customers"
     mat = cohorts(part, customer=customer, time=time, value=value, period=period, metric=m, as_of=as_of_ts)
-    return mat, mat.attrs["cohort_size"], lost
+    return mat, mat.attrs["cohort_size"], (lost, early, n_rows)
 
 
 def cohorts_dask(transactions, *, customer, time, value, period, metric, as_of) -> pd.DataFrame:
@@ -311,7 +338,10 @@ def cohorts_dask(transactions, *, customer, time, value, period, metric, as_of) 
     ])  # fmt: skip
     mats = [m for m, _, _ in out if m is not None]
     sizes = [s for _, s, _ in out if s is not None]
-    counts["returns of customers without a purchase"] = sum(lost for _, _, lost in out)
+    if not mats:
+        _no_purchase_error(sum(c[2] for _, _, c in out), value)
+    counts["returns of customers without a purchase"] = sum(c[0] for _, _, c in out)
+    counts["returns before the customer's first purchase"] = sum(c[1] for _, _, c in out)
     # cells add up across partitions (each customer is in one); a cell is unobserved (NaN) in every partition or none
     total = mats[0]
     for m in mats[1:]:
