@@ -165,7 +165,7 @@ def run_dask(folder: Path, workers: int, memory_limit: str, spill: Path) -> tupl
 
     with dask.config.set({"temporary-directory": str(spill), "distributed.worker.daemon": False}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=memory_limit,
-                               dashboard_address=None, silence_logs=50)  # fmt: skip
+                               dashboard_address=":0", silence_logs=50)  # fmt: skip
         client = Client(cluster)
         try:
             with PeakMemory() as mem:

@@ -20,9 +20,9 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def client():
-    """Two single-threaded workers in this process (fast to start, reliable in CI)."""
+    """Two single-threaded workers in this process (fast to start, reliable in CI); HTTP server on a free port."""
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, memory_limit="2GiB"
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0", memory_limit="2GiB"
     )
     c = distributed.Client(cluster)
     yield c
@@ -117,6 +117,29 @@ def test_cohorts_on_dask_equal_cohorts_on_pandas_for_demo_data(client, demo, kw)
     pd.testing.assert_frame_equal(expected, got, rtol=1e-12)
     pd.testing.assert_series_equal(expected.attrs["cohort_size"], got.attrs["cohort_size"])
     assert got.attrs["microseg_rows"] == expected.attrs["microseg_rows"]
+
+
+def test_cohorts_on_dask_report_the_same_left_out_rows_as_pandas(client):
+    tx = pd.concat([_messy_log(), pd.DataFrame({
+        "customer_id": ["e"], "timestamp": pd.to_datetime(["2024-01-08"]), "amount": [-3.0]})])  # before e's first
+    for metric in ("retention", "revenue"):
+        with pytest.warns(DataQualityWarning) as expected_w:
+            expected = ms.cohorts(tx, period="D", metric=metric)
+        with pytest.warns(DataQualityWarning) as got_w:
+            got = ms.cohorts(dd.from_pandas(tx, npartitions=3), period="D", metric=metric)
+        pd.testing.assert_frame_equal(expected, got, rtol=1e-12)
+        assert got.attrs["microseg_rows"] == expected.attrs["microseg_rows"]
+        assert expected.attrs["microseg_rows"]["returns before the customer's first purchase"] == 1
+        assert [str(w.message) for w in got_w] == [str(w.message) for w in expected_w]
+
+
+def test_a_dask_log_without_purchases_gets_the_pandas_error(client):
+    tx = _messy_log().dropna().assign(amount=lambda d: -d["amount"].abs())
+    ddf = dd.from_pandas(tx, npartitions=2)
+    with pytest.raises(MicrosegError, match="no purchase"):
+        ms.rfm(ddf)
+    with pytest.raises(MicrosegError, match="no purchase"):
+        ms.cohorts(ddf)
 
 
 # --------------------------------------------------------------------------- profile
