@@ -267,3 +267,41 @@ def test_profile_on_dask_equals_pandas_for_online_retail_lines(client, retail):
     expected = ms.profile(lines, "uk", columns=cols)
     got = ms.profile(dd.from_pandas(lines, npartitions=4, sort=False), "uk", columns=cols)
     _same_profile(expected, got)
+
+
+# --------------------------------------------------------------------------- row-wise model methods
+@pytest.fixture(scope="module")
+def fitted(people):
+    cols = ["customer_id", "age", "income", "gender", "preferred_channel", "gamer", "travel_lover", "opted_out"]
+    X = people[cols]
+    seed = X["customer_id"][(people["persona"] == people["persona"].iloc[0]) & ~people["opted_out"]]
+    with pytest.warns(ms.lookalike.SmallSeedWarning):  # 306 members: enough to test, small for a campaign
+        look = ms.Lookalike(method="pu", random_state=0, min_seed=50).fit(X, seed=seed)
+    model = ms.SegmentModel(n_segments=4, random_state=0).fit(X[["age", "income", "gender", "preferred_channel"]])
+    return X, look, model
+
+
+def test_segment_model_predict_on_dask_returns_a_dask_series_equal_to_pandas(client, fitted):
+    X, _, model = fitted
+    cols = ["age", "income", "gender", "preferred_channel"]
+    got = model.predict(dd.from_pandas(X[cols], npartitions=3))
+    assert type(got).__module__.startswith("dask")
+    np.testing.assert_array_equal(got.compute().to_numpy(), model.predict(X[cols]))
+
+
+def test_lookalike_scores_on_dask_equal_pandas_row_by_row(client, fitted):
+    X, look, _ = fitted
+    got = look.score_samples(dd.from_pandas(X, npartitions=3))
+    assert type(got).__module__.startswith("dask")
+    pd.testing.assert_series_equal(got.compute(), look.score_samples(X), check_index_type=False)
+
+
+@pytest.mark.parametrize("kw", [{"size": 0.1}, {"n": 37}])
+def test_lookalike_audience_on_dask_chooses_the_pandas_rows(client, fitted, kw):
+    X, look, _ = fitted
+    expected = look.audience(X, **kw)
+    got = look.audience(dd.from_pandas(X, npartitions=3), **kw)
+    assert type(got).__module__.startswith("dask")
+    got = got.compute().sort_values("rank")
+    pd.testing.assert_frame_equal(got, expected, check_index_type=False, check_dtype=False)
+    assert got["score"].dtype == expected["score"].dtype and got["tier"].dtype == expected["tier"].dtype
