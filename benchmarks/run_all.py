@@ -209,7 +209,7 @@ def report(results: list[dict], info: dict, quick: bool, markdown: bool = False)
     for res in results:
         if res["status"] == "ok" and "table" not in res and res["output"].strip():
             w(f"{h}{res['name']} (its own table)\n\n{fence[0]}")
-            tail = res["output"].strip().splitlines()[-25:]
+            tail = res["output"].strip().splitlines()[-40:]
             w("\n".join(tail) + "\n" + fence[1] + "\n")
         if res["status"] == "failed":
             w(f"{h}{res['name']} failed\n\n{fence[0]}{res.get('stderr', '').strip()[-1500:]}\n{fence[1]}\n")
