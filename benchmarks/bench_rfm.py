@@ -15,7 +15,20 @@ table (repeat purchase days, recency, T, mean repeat spend) in the same run:
 - polars (conversion from pandas included).
 
 Peak memory of ms.rfm is measured with tracemalloc (numpy and pandas
-allocations) relative to the in-memory size of the input frame.
+allocations; pyarrow's own memory pool, used while factorising the ids, is not
+traced) relative to the in-memory size of the input frame.
+
+Measured on the shared 2-core development machine while other jobs were
+running (load average ~10, so absolute times are inflated and noisy; ratios
+are from the same run):
+
+    rows        microseg  lifetimes  pandas  duckdb  polars   microseg/duckdb  peak mem
+    1 M           0.51 s     4.94 s  1.55 s  0.98 s  1.63 s   0.52             1.42x
+    10 M         15.66 s   ~49.4 s  50.42 s 12.67 s 28.34 s   1.24             1.38x
+    10 M (*)     22.65 s   142.6 s  51.49 s 16.27 s 30.86 s   1.39             1.38x
+
+    ~ extrapolated from 1 M; (*) a separate run with lifetimes measured at 10 M
+    (--sizes 10000000 --lifetimes-max 10000000).
 """
 
 from __future__ import annotations

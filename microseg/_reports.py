@@ -9,12 +9,29 @@ were not allowed with a written reason.
 
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
 import pandas as pd
 
-from .errors import MicrosegError
+from .errors import DataQualityWarning, MicrosegError
 from .report import Report
 
 PROFILE_EXCLUDE = ("customer_id", "email", "phone", "postcode_prefix", "signup_date", "last_updated")
+
+
+@contextmanager
+def _noting(rep: Report):
+    """Show the data-quality warnings raised inside the block as notes in the report."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        yield
+    for w in caught:
+        if issubclass(w.category, DataQualityWarning):
+            rep.text(str(w.message).rstrip(".")[:1].upper() + str(w.message).rstrip(".")[1:] + ".", kind="note")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def _fmt_int(n) -> str:
@@ -65,7 +82,12 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
         "significant after Benjamini–Hochberg correction across the whole table and have an effect size of "
         "at least 0.2 are listed as distinctive."
     )
-    rep.figure(prof.plot("heatmap"), alt="index heatmap")
+    kinds = set(prof.table["kind"])
+    if kinds - {"numeric"}:
+        rep.figure(prof.plot("heatmap"), alt="index heatmap")
+    if "numeric" in kinds:
+        rep.text("Numeric traits: each segment's mean in standard deviations from the population mean.")
+        rep.figure(prof.plot("snake"), alt="snake plot")
     top = pd.concat([prof.distinctive(s, n=5) for s in prof.sizes["segment"]], ignore_index=True)
     cols = [c for c in ["segment", "column", "level", "share_segment", "share_overall", "index", "mean_segment",
                         "mean_overall", "effect_size", "p_adjusted"] if c in top.columns]  # fmt: skip
@@ -79,9 +101,6 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
 
 
 def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
-    import warnings
-
-    from .errors import DataQualityWarning
     from .plot._behaviour import cohort_heatmap, rfm_grid
     from .segment.cohorts import cohorts
     from .segment.funnel import funnel
@@ -89,8 +108,8 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     from .segment.timing import migration
 
     tx = data.transactions
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", DataQualityWarning)
+    rep.section("Behaviour: RFM segments, cohorts and the purchase funnel")
+    with _noting(rep):
         table = rfm(tx)
     as_of = tx["timestamp"].max()
     with warnings.catch_warnings():
@@ -100,13 +119,10 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     scorer = RFMScorer().fit(table)
     scores = scorer.transform(table)
     named = rfm_segments(scores)
-    rep.section("Behaviour: RFM segments, cohorts and the purchase funnel")
     rep.text(
         "Recency (days since the last purchase), frequency (orders) and monetary value (net spend, returns "
         f"included) per customer as of {as_of:%Y-%m-%d}, scored 1–5 (5 best) and named on the recency × frequency grid."
     )
-    for w in caught:
-        rep.text(str(w.message), kind="note")
     summary = (
         table.assign(segment=named.to_numpy())
         .groupby("segment", observed=True)
@@ -138,6 +154,105 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     rep.text("Where customers stopped (the last row converted):")
     rep.table(fun.drop_offs().rename(columns={"customers": "stopped here"}))
     rep.figure(fun.plot(), alt="funnel")
+    return named
+
+
+def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cell: int) -> None:
+    from .campaign import plan, readout
+    from .privacy import export_audience
+
+    def segment_of(ids):
+        return rfm_segment.reindex(ids).astype("str").fillna("No purchase yet").to_numpy()
+
+    customers = data.customers.assign(segment=segment_of(data.customers["customer_id"]))
+    contacts = data.contacts.assign(segment=segment_of(data.contacts["customer_id"]))
+    rep.section("Campaign: test read-out, plan and a safe export")
+    rep.text(
+        "Past campaigns kept a randomised control group, so the effect of contacting each RFM segment can be "
+        "read out honestly: conversion in treatment vs control, lift with 95 % confidence intervals, and "
+        "Benjamini–Hochberg across segments."
+    )
+    cells = contacts.groupby(["segment", "group", "converted"], observed=True).size().unstack(["group", "converted"])
+    small = cells.fillna(0).lt(min_cell).any(axis=1)
+    pooled = contacts.assign(segment=contacts["segment"].where(~contacts["segment"].isin(small.index[small]), "other"))
+    with _noting(rep):
+        ro = readout(pooled, outcome="converted", group="group", segments="segment")
+    cols = ["segment", "n_treatment", "conversions_treatment", "n_control", "conversions_control", "rate_treatment",
+            "rate_control", "lift", "lift_low", "lift_high", "p_adjusted", "significant"]  # fmt: skip
+    rep.table(ro.table[[c for c in cols if c in ro.table.columns]], float_format="{:,.4f}")
+    if small.any():
+        rep.text(
+            f"Pooled as 'other': {', '.join(map(str, small.index[small]))} — a treatment or control cell with "
+            f"fewer than {min_cell} people is too small to report on its own.",
+            kind="note",
+        )
+    rep.figure(ro.plot(), alt="lift by segment")
+    treated = contacts[contacts["group"] == "treatment"]
+    by_segment = treated.groupby("segment", observed=True)["converted"].agg(["mean", "size"])
+    # segments with little history borrow the overall rate instead of a noisy one
+    rates = by_segment["mean"].where(by_segment["size"] >= 200, treated["converted"].mean())
+    budget = 2_000.0
+    pl = plan(
+        customers, response=rates, cost_per_contact=0.40, value_per_conversion=35.0, channels="email",
+        budget=budget, min_roi=0.0,
+    )
+    rep.text("An email plan under a budget", kind="h3")
+    rep.text(
+        f"Response = each segment's conversion rate when contacted in past campaigns (the overall rate for segments "
+        "with fewer than 200 past contacts); each email costs 0.40 and a "
+        f"conversion is worth 35. Only customers who did not opt out and gave email consent are reachable; "
+        f"the budget of {budget:,.0f} goes to the contacts with the highest expected return first."
+    )
+    rep.table(pl.table.reset_index() if pl.table.index.name else pl.table)
+    rep.figure(pl.plot(), alt="campaign plan")
+    Path(out).mkdir(parents=True, exist_ok=True)
+    target = customers[customers["segment"].isin(["At Risk", "Can't Lose Them"])]
+    region = target["country"].map({"United States": "US", "United Kingdom": "GB"}).astype("str")
+    rep.text("A hashed audience export for an ad platform", kind="h3")
+    rep.text(
+        "At Risk and Can't Lose Them customers, prepared for upload to Meta: only people who did not opt out and "
+        "consented to ads, with identifiers normalised and SHA-256 hashed (no raw contact details are written), "
+        "duplicates removed and stale records flagged. Each row is counted once:"
+    )
+    with _noting(rep):
+        report = export_audience(
+            target, platform="meta", identifiers={"email": "email", "phone": "phone"}, default_region=region,
+            path=Path(out) / "audience_meta_hashed.csv",
+        )
+    rep.table(report.counts)
+    rep.text(f"Written to {report.path}.", kind="note")
+
+
+def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
+    from .lookalike import Lookalike, evaluate
+
+    truth = data.truth.customers.set_index("customer_id")
+    population = data.customers.drop(columns=["email", "phone", "postcode_prefix"])
+    converted = truth["converted"].reindex(population["customer_id"]).fillna(False).to_numpy(dtype=bool)
+    rep.section("Lookalike audience: who looks like the customers who converted")
+    rep.text(
+        f"Seed: the {int(converted.sum()):,} customers who converted. Each method is fitted on 70 % of the seed "
+        "and judged by how many of the held-out 30 % it ranks into an audience of a given size (recall); "
+        "lift = recall ÷ audience share (1 = random). Three repeats on identical splits."
+    )
+    with _noting(rep):
+        ev = evaluate(
+            population, seed=converted, methods=("pu", "similarity", "random"), sizes=(0.05, 0.1, 0.2, 0.3),
+            n_repeats=3, random_state=0,
+        )
+    summary = ev.summary()
+    rep.table(summary[["method", "size", "recall", "recall_se", "lift", "auc"]], float_format="{:,.3f}")
+    rep.figure(ev.plot(), alt="size vs quality")
+    with _noting(rep):
+        look = Lookalike(method="pu", random_state=0).fit(population, seed=converted)
+        audience = look.audience(population, size=0.05)
+    rep.text(
+        f"A 5 % audience from the positive-unlabelled model: {len(audience):,} customers who have not converted "
+        "yet (seed members and opted-out customers are never included), in tiers by score:"
+    )
+    tiers = audience.groupby("tier", observed=True).size().rename("customers").to_frame()
+    rep.table(tiers[tiers["customers"] >= min_cell])
+    rep.text(look.explain().text)
 
 
 def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None) -> None:
@@ -187,7 +302,10 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
         intro="The demo population has planted personas; here each is profiled against the whole population.",
         min_cell=min_cell,
     )
-    _section_behaviour(rep, data, min_cell=min_cell)
+    rfm_segment = _section_behaviour(rep, data, min_cell=min_cell)
+    rfm_segment.index = rfm_segment.index.astype(str)
+    _section_lookalike(rep, data, min_cell=min_cell)
+    _section_campaign(rep, data, rfm_segment, out, min_cell=min_cell)
     _privacy_section(rep, min_cell=min_cell)
     return rep.write(out)
 

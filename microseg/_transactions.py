@@ -234,3 +234,12 @@ def prepare_log(
         k_amount = amount[keep] if amount is not None else None
     ids = pd.Index(uniques, name=customer)
     return PreparedLog(k_codes, ids, k_ticks, k_amount, as_of_ts, counts, None if all_kept else keep)
+
+
+def check_has_purchases(n_purchases: int, n_rows: int, value) -> None:
+    """Raise when a log holds rows but no purchase (every amount negative: only returns)."""
+    if n_purchases == 0:
+        raise MicrosegError(
+            f"the transactions hold {n_rows:,} rows but no purchase: every {value!r} is negative "
+            "(returns or cancellations only). Pass a log that includes the purchases."
+        )

@@ -233,12 +233,17 @@ def _pretty(col) -> str:
     return str(col).replace("_", " ")
 
 
+def _number(v: float) -> str:
+    """A number as people write it: 48,852 rather than 4.89e+04; 3 significant digits below 1,000."""
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
 def _phrase(r) -> str:
     col = _pretty(r["column"])
     if r["kind"] == "numeric":
         higher = r["difference"] > 0
         word = ("older" if higher else "younger") if col == "age" else f"{'higher' if higher else 'lower'} {col}"
-        return f"{word} (mean {col} {r['mean_segment']:.3g} vs {r['mean_overall']:.3g})"
+        return f"{word} (mean {col} {_number(r['mean_segment'])} vs {_number(r['mean_overall'])})"
     ratio = r["index"] / 100
     what = col if r["kind"] == "flag" else f"{col} {r['level']}"
     if ratio >= 1:

@@ -123,6 +123,12 @@ def customer_view(
 
     if transactions is not None:
         table = _rfm(transactions, customer=customer, time=time, value=value, as_of=as_of_ts)
+        if len(table) and not table.index.isin(ids).any():
+            raise MicrosegError(
+                f"no {customer!r} of transactions matches one of customers (dtypes "
+                f"{transactions[customer].dtype} and {customers[customer].dtype}); make the ids the same type, "
+                f"e.g. .astype(str) on both."
+            )
         counts["customers in transactions but not in customers"] = int((~table.index.isin(ids)).sum())
         t = table.reindex(ids)
         out["days_since_last"] = t["days_since_last"].to_numpy(dtype="float64", na_value=np.nan)

@@ -86,6 +86,7 @@ def test_clv_is_discounted_and_ranks_active_big_spenders_first():
     assert (high["clv"] <= low["clv"] + 1e-9).all()
     # with no discounting, CLV is expected purchases times expected spend
     np.testing.assert_allclose(low["clv"], low["expected_purchases"] * low["expected_spend"], rtol=1e-9)
+    np.testing.assert_allclose(low["clv"], low["expected_revenue"], rtol=1e-9)
 
 
 def test_models_refuse_the_analyst_table():

@@ -381,3 +381,63 @@ def test_parallel_factorisation_of_arrow_ids_gives_the_same_table(monkeypatch):
     with pytest.warns(DataQualityWarning, match="missing customer id: 1"):
         got = ms.rfm(log, convention="btyd")
     pd.testing.assert_frame_equal(got, expected)
+
+
+def _naive_rfm(tx: pd.DataFrame) -> pd.DataFrame:
+    """The documented rules, written the slow obvious way."""
+    as_of = tx["timestamp"].max().normalize()
+    tx = tx.assign(day=tx["timestamp"].dt.normalize())
+    buyers = tx.loc[tx["amount"] >= 0, "customer_id"].unique()
+    tx = tx[tx["customer_id"].isin(buyers)]
+    rows = {}
+    for cid, g in tx.groupby("customer_id"):
+        buy_days = sorted(g.loc[g["amount"] >= 0, "day"].unique())
+        repeat_days = buy_days[1:]
+        repeat_spend = g.loc[g["day"].isin(repeat_days), "amount"].sum()
+        rows[cid] = {
+            "frequency": float(len(buy_days) - 1),
+            "recency": float((buy_days[-1] - buy_days[0]).days),
+            "T": float((as_of - buy_days[0]).days),
+            "monetary_value": repeat_spend / len(repeat_days) if repeat_days else 0.0,
+            "total_spend": g["amount"].sum(),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.integers(0, 20), st.integers(0, 23),
+                          st.sampled_from([-7.5, 0.0, 3.0, 10.25, 40.0])), min_size=1, max_size=40))
+def test_rfm_follows_the_documented_rules_on_random_logs(rows):
+    tx = pd.DataFrame(rows, columns=["customer_id", "day", "hour", "amount"])
+    tx["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(tx["day"] * 24 + tx["hour"], "h")
+    tx = tx[["customer_id", "timestamp", "amount"]]
+    if not (tx["amount"] >= 0).any():
+        return
+    expected = _naive_rfm(tx)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        btyd = ms.rfm(tx, convention="btyd")
+        analyst = ms.rfm(tx)
+    assert btyd.index.tolist() == expected.index.tolist()
+    for col in ["frequency", "recency", "T", "monetary_value"]:
+        np.testing.assert_allclose(btyd[col].to_numpy(), expected[col].to_numpy(), err_msg=col, atol=1e-9)
+    np.testing.assert_allclose(analyst["total_spend"].to_numpy(), expected["total_spend"].to_numpy(), atol=1e-9)
+    np.testing.assert_array_equal(analyst["n_orders"].to_numpy(), btyd["frequency"].to_numpy() + 1)
+    assert (btyd["recency"] <= btyd["T"]).all()
+
+
+def test_hourly_periods_count_purchases_in_the_same_hour_once():
+    tx = _tx([("a", "2024-01-01 10:05", 1.0), ("a", "2024-01-01 10:55", 2.0), ("a", "2024-01-01 13:00", 4.0)])
+    b = ms.rfm(tx, convention="btyd", freq="h")
+    assert b.loc["a"].tolist() == [1.0, 3.0, 3.0, 4.0]
+    a = ms.rfm(tx, freq="h")
+    assert a.loc["a", "n_orders"] == 2 and a.loc["a", "days_since_last"] == 0
+
+
+def test_unknown_freq_and_convention_raise():
+    with pytest.raises(MicrosegError, match="freq"):
+        ms.rfm(_fixture_log(), freq="M")
+    with pytest.raises(MicrosegError, match="convention"):
+        ms.rfm(_fixture_log(), convention="pymc")

@@ -119,3 +119,42 @@ def test_view_does_not_modify_inputs(customers, transactions):
     with pytest.warns(DataQualityWarning):
         ms.customer_view(customers, transactions=transactions)
     pd.testing.assert_frame_equal(customers, before)
+
+
+def test_ids_that_never_match_raise_with_the_dtypes(customers, transactions):
+    tx = transactions.assign(customer_id=[1, 1, 2, 3])
+    with pytest.raises(MicrosegError, match="no 'customer_id' of transactions matches"):
+        ms.customer_view(customers, transactions=tx)
+
+
+# ---------------------------------------------------------------- demo data end to end
+@pytest.fixture(scope="module")
+def demo():
+    return ms.datasets.make_customers(n_customers=1_500, random_state=0)
+
+
+def test_demo_view_has_one_row_per_customer_joined_with_every_source(demo):
+    with pytest.warns(DataQualityWarning, match="anonymous events"):
+        v = ms.customer_view(demo.customers, transactions=demo.transactions, events=demo.events)
+    assert len(v) == len(demo.customers)
+    assert v["customer_id"].tolist() == demo.customers["customer_id"].tolist()
+    table = ms.rfm(demo.transactions)
+    joined = v.set_index("customer_id").loc[table.index]
+    np.testing.assert_array_equal(joined["n_orders"].to_numpy(), table["n_orders"].to_numpy())
+    np.testing.assert_allclose(joined["total_spend"].to_numpy(), table["total_spend"].to_numpy())
+    # enough repeat buyers on the demo data: CLV for every buyer
+    assert v.loc[v["n_orders"] > 0, "clv"].notna().all()
+    assert v["furthest_step"].notna().any()
+    assert (v["days_since_activity"].dropna() >= 0).all()
+
+
+def test_demo_funnel_narrows_and_drop_offs_partition_the_starters(demo):
+    steps = ["view_product", "add_to_cart", "begin_checkout", "purchase"]
+    with pytest.warns(DataQualityWarning, match="anonymous events"):
+        f = ms.funnel(demo.events, steps, window="7D", by="device")
+    n = f.steps["customers"].to_numpy()
+    assert (np.diff(n) <= 0).all() and n[-1] > 0
+    parts = [f.drop_off(s) for s in steps]
+    assert sum(len(p) for p in parts) == n[0]
+    assert len(set().union(*map(set, parts))) == n[0]
+    assert f.by_group.groupby("group", observed=True)["customers"].first().sum() == n[0]

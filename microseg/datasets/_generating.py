@@ -103,19 +103,28 @@ def _str_array(values) -> pd.arrays.ArrowStringArray:
     return pd.array(values, dtype="str")
 
 
+_LUT4 = np.array([[48 + (i // 1000) % 10, 48 + (i // 100) % 10, 48 + (i // 10) % 10, 48 + i % 10] for i in range(10_000)], dtype=np.uint8)
+
+
 def _fixed_ids(prefix: str, numbers_, width: int, valid=None) -> pd.Series:
     """Strings ``prefix + zero-padded number`` built from bytes (fast for tens of millions)."""
-    nums = np.asarray(numbers_, dtype=np.int64)
+    nums = np.asarray(numbers_)
     n = len(nums)
     p = len(prefix)
     w = p + width
     buf = np.empty((n, w), dtype=np.uint8)
     if p:
         buf[:, :p] = np.frombuffer(prefix.encode(), dtype=np.uint8)
-    x = nums.copy()
-    for k in range(width - 1, -1, -1):
-        buf[:, p + k] = 48 + (x % 10)
-        x //= 10
+    step = 4_000_000  # chunks bound the temporaries
+    for lo in range(0, n, step):
+        x = nums[lo : lo + step].astype(np.int64)
+        end = w
+        while end > p:
+            take = min(4, end - p)
+            digits = _LUT4[x % 10_000]
+            buf[lo : lo + step, end - take : end] = digits[:, 4 - take :]
+            x //= 10_000
+            end -= take
     if n * w >= 2**31 - 1:
         offsets = pa.py_buffer(np.arange(0, (n + 1) * w, w, dtype=np.int64))
         typ = pa.large_string()
@@ -501,7 +510,7 @@ _B2C = dict(
                [.10, .30, .50, .08, .02], [.15, .05, .07, .63, .10], [.25, .25, .03, .12, .35]],
     open_p=[.8, 1.0, 1.1, 1.3, 1.0, 1.0, 0.7],  # multiplies the channel's open rate
     click_p=[.14, .12, .10, .22, .08, .14, .16],
-    uplift=[0.3, 0.6, 0.05, 1.5, 0.4, 0.5, 0.8],  # relative treatment effect on conversion
+    uplift=[0.3, 0.6, 0.0, 2.0, 0.4, 0.5, 0.8],  # relative treatment effect on conversion
 )
 
 # --------------------------------------------------------------------------- personas (b2b)
@@ -567,11 +576,15 @@ _TRAITS_B2C = {
                  ("marital_status", "married", "lower"), ("income", "", "lower")],
 }
 _TRAITS_B2B = {
-    "enterprise_accounts": [("company_size", "1000+", "higher"), ("contact_role", "procurement", "higher"), ("industry", "finance", "higher"), ("lifetime_value", "", "higher")],
-    "small_businesses": [("company_size", "1-9", "higher"), ("contact_role", "owner", "higher"), ("industry", "retail", "higher"), ("industry", "professional_services", "higher")],
-    "public_sector": [("industry", "public_administration", "higher"), ("industry", "education", "higher"), ("contact_role", "procurement", "higher")],
-    "resellers": [("partner", "True", "higher"), ("email_opt_in", "True", "higher"), ("lifetime_value", "", "higher")],
-    "tech_startups": [("industry", "technology", "higher"), ("contact_role", "it", "higher"), ("company_size", "1-9", "higher")],
+    "enterprise_accounts": [("company_size", "1000+", "higher"), ("company_size", "250-999", "higher"), ("company_size", "1-9", "lower"),
+                            ("company_size", "10-49", "lower"), ("contact_role", "owner", "lower"), ("contact_role", "procurement", "higher")],
+    "small_businesses": [("contact_role", "owner", "higher"), ("industry", "professional_services", "higher"), ("industry", "technology", "lower"),
+                         ("company_size", "1000+", "lower"), ("company_size", "250-999", "lower"), ("contact_role", "procurement", "lower")],
+    "public_sector": [("industry", "public_administration", "higher"), ("industry", "education", "higher"), ("contact_role", "procurement", "higher"),
+                      ("company_size", "1-9", "lower"), ("industry", "technology", "lower"), ("contact_role", "owner", "lower")],
+    "resellers": [("partner", "True", "higher"), ("lifetime_value", "", "higher"), ("company_size", "1000+", "lower")],
+    "tech_startups": [("industry", "technology", "higher"), ("contact_role", "it", "higher"), ("company_size", "1000+", "lower"),
+                      ("company_size", "250-999", "lower"), ("contact_role", "procurement", "lower")],
 }
 
 
@@ -996,23 +1009,37 @@ def _events(rng, spec, cat, state, email, start_s, end_s, season, target=40.0):
     cart = viewed & (rng.random(S_) < F[g, 2])
     chk = cart & (rng.random(S_) < F[g, 3])
     pur = chk & (rng.random(S_) < F[g, 4])
-    counts = ad + 1 + k + cart + chk + pur
-    sess = np.repeat(np.arange(S_, dtype=np.int64), counts)
-    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    j = np.arange(len(sess)) - np.repeat(first, counts)
-    a = ad[sess]
-    jj = j - a
-    kk = k[sess]
-    etype = np.where((a == 1) & (j == 0), 7, np.where(jj == 0, 0, np.where(jj <= kk, 1, 2 + (jj - kk - 1))))
-    gaps = np.where(j == 0, 0, 3 + rng.exponential(40, len(sess)).astype(np.int64))
-    cs = np.cumsum(gaps)
-    t = np.repeat(start, counts) + cs - np.repeat(cs[first], counts)
+    counts = (ad + 1 + k + cart + chk + pur).astype(np.int32)
+    N = int(counts.sum())
+    first = np.zeros(S_, dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    # event types by position within the session (scattered from session-level arrays; events stay small ints)
+    etype = np.ones(N, dtype=np.int8)  # view_product by default
+    etype[first[ad == 1]] = 7
+    etype[first + ad] = 0
+    pos_cart = first + ad + 1 + k
+    etype[pos_cart[cart]] = 2
+    etype[pos_cart[chk] + 1] = 3
+    etype[pos_cart[pur] + 2] = 4
+    # timestamps: session start plus gaps of a few seconds to minutes
+    gaps = (3 + rng.exponential(40, N)).astype(np.int32)
+    gaps[first] = 0
+    t = np.cumsum(gaps, dtype=np.int64)
+    del gaps
+    t += np.repeat(start - t[first], counts)
     # pages: 0 "/", 1 "/cart", 2 "/checkout", 3 "/checkout/complete", category pages, product pages
     C = len(cat.categories)
-    fc = focus[sess]
-    landing = np.where((rng.random(len(sess)) < 0.5) & (referral[sess] <= 1), 0, 4 + fc)
-    product = cat.cat_first[fc] + (rng.random(len(sess)) * cat.cat_count[fc]).astype(np.int64)
-    page = np.select([etype == 7, etype == 0, etype == 1, etype == 2, etype == 3], [4 + fc, landing, 4 + C + product, 1, 2], 3)
+    page = np.empty(N, dtype=np.int16)
+    page[first] = 4 + focus  # ad_click lands on a category page
+    landing = np.where((rng.random(S_) < 0.5) & (referral <= 1), 0, 4 + focus)
+    page[first + ad] = landing
+    views = np.flatnonzero(etype == 1)
+    vs = np.repeat(np.arange(S_, dtype=np.int32), k)  # session of each view, in the same order as `views`
+    page[views] = 4 + C + cat.cat_first[focus[vs]] + (rng.random(len(views)) * cat.cat_count[focus[vs]]).astype(np.int64)
+    del views, vs
+    page[pos_cart[cart]] = 1
+    page[pos_cart[chk] + 1] = 2
+    page[pos_cart[pur] + 2] = 3
     # email events (from the contacts): opens, and clicks for the clicked ones
     m = len(email["owner"])
     o_t = email["sent"] + rng.exponential(6 * 3600, m).astype(np.int64)
@@ -1024,21 +1051,32 @@ def _events(rng, spec, cat, state, email, start_s, end_s, season, target=40.0):
     e_owner, e_t = e_owner[keep], e_t[keep]
     e_type = np.concatenate([np.full(m, 5), np.full(len(c_sel), 6)])[keep]
     me = len(e_owner)
-    all_t = np.concatenate([t, e_t])
-    order = np.argsort(all_t, kind="stable")
-    all_owner = np.concatenate([owner[sess], e_owner])[order]
-    all_sess = np.concatenate([sess, np.full(me, -1)])[order]
     dev_levels = spec["device"]["levels"]
     e_dev = np.where(rng.random(me) < 0.6, dev_levels.index("mobile_web"), dev_levels.index("desktop"))
+    t = np.concatenate([t, e_t])
+    order = np.argsort(t, kind="stable")  # sessions are already in start order: nearly sorted
+    t = t[order]
+
+    def per_event(session_values, email_values, dtype):
+        """A session-level column repeated over its events, with the email events appended, in time order."""
+        col = np.concatenate([np.repeat(np.asarray(session_values, dtype=dtype), counts), np.asarray(email_values, dtype=dtype)])
+        return col[order]
+
+    sess = per_event(np.arange(S_), np.full(me, -1), np.int32)
+    session_id = _fixed_ids("S", sess.astype(np.int64) + 1, 9, valid=sess >= 0)
+    del sess
+    who = per_event(owner, e_owner, np.int32)
+    customer_id = _fixed_ids("C", who.astype(np.int64) + 1, 7, valid=who >= 0)
+    del who
     ev = pd.DataFrame({
-        "customer_id": _fixed_ids("C", all_owner + 1, 7, valid=all_owner >= 0),
-        "session_id": _fixed_ids("S", all_sess + 1, 9, valid=all_sess >= 0),
-        "timestamp": _to_datetime(all_t[order]),
-        "event": _cat(np.concatenate([etype, e_type])[order], _EVENTS),
-        "page": _cat(np.concatenate([page, np.full(me, -1)])[order],
+        "customer_id": customer_id,
+        "session_id": session_id,
+        "timestamp": _to_datetime(t),
+        "event": _cat(np.concatenate([etype, e_type.astype(np.int8)])[order], _EVENTS),
+        "page": _cat(np.concatenate([page, np.full(me, -1, np.int16)])[order],
                      ["/", "/cart", "/checkout", "/checkout/complete"] + [f"/category/{c}" for c in cat.categories] + [f"/product/{p}" for p in cat.product_ids]),
-        "referral_source": _cat(np.concatenate([referral[sess], np.full(me, ref_levels.index("email"))])[order], ref_levels),
-        "device": _cat(np.concatenate([device[sess], e_dev])[order], dev_levels),
+        "referral_source": _cat(per_event(referral, np.full(me, ref_levels.index("email")), np.int8), ref_levels),
+        "device": _cat(per_event(device, e_dev, np.int8), dev_levels),
     })
     return ev
 
@@ -1280,7 +1318,7 @@ def make_customers(
         - ``opened``, ``clicked`` (bool): always False in the control group.
         - ``converted`` (bool): bought within the campaign window; rises with
           the planted propensity, and treatment adds a persona-specific uplift
-          (large for bargain hunters, about none for affluent travellers).
+          (tripling it for bargain hunters, none for affluent travellers).
 
         **survey** (one row per respondent, ~30 % of customers)
 

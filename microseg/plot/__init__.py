@@ -11,10 +11,17 @@ from ._palette import segment_colors
 
 _NAMES = {
     "segment_colors": "._palette",
+    "plot_choose_k": "._cluster",
+    "plot_stability": "._cluster",
+    "plot_explain": "._cluster",
     "plan_chart": "._campaign",
     "reach_frequency": "._campaign",
     "send_time_heatmap": "._campaign",
     "lift_chart": "._campaign",
+    "plot_reliability": "._psychographic",
+    "plot_loadings": "._psychographic",
+    "plot_parallel_analysis": "._psychographic",
+    "plot_golden_questions": "._psychographic",
     "plot_index_heatmap": "._profile",
     "plot_snake": "._profile",
     "plot_radar": "._profile",
@@ -28,6 +35,8 @@ _NAMES = {
     "cohort_heatmap": "._behaviour",
     "funnel_chart": "._behaviour",
     "migration_heatmap": "._behaviour",
+    "plot_lookalike_curve": "._lookalike",
+    "plot_lookalike_drivers": "._lookalike",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)

@@ -205,12 +205,16 @@ class GammaGammaModel(BaseEstimator):
         return self
 
     def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
-        """Expected mean spend per purchase of each customer (population mean for non-repeat buyers)."""
+        """Expected mean spend per purchase of each customer (population mean for non-repeat buyers).
+
+        A negative ``monetary_value`` (returns exceeding the repeat purchases) is treated as 0.
+        """
         check_is_fitted(self, "params_")
         x, tx, T, m = _summary_arrays(summary, monetary=True)
         p, q, v = self.params_.to_numpy()
         pop = p * v / (q - 1) if q > 1 else np.nan
-        cond = (p * (v + x * m)) / (p * x + q - 1)
+        # a net negative mean (returns exceeding purchases) counts as no spend
+        cond = (p * (v + x * np.maximum(m, 0.0))) / (p * x + q - 1)
         out = np.where(x > 0, cond, pop)
         return pd.Series(out, index=summary.index, name="expected_spend")
 
@@ -244,7 +248,8 @@ def clv(
     -------
     DataFrame
         Indexed like ``summary``: ``probability_alive``, ``expected_purchases``
-        (over the horizon), ``expected_spend`` (per purchase) and ``clv`` (the
+        (over the horizon), ``expected_spend`` (per purchase),
+        ``expected_revenue`` (their product, undiscounted) and ``clv`` (the
         discounted sum over the horizon of the expected purchases in each
         period times the expected spend).
 
@@ -255,7 +260,7 @@ def clv(
     ...                   "T": [300] * 6, "monetary_value": [20.0, 35.0, 12.0, 50.0, 0.0, 28.0]})
     >>> out = ms.clv(s, horizon=12)
     >>> list(out.columns)
-    ['probability_alive', 'expected_purchases', 'expected_spend', 'clv']
+    ['probability_alive', 'expected_purchases', 'expected_spend', 'expected_revenue', 'clv']
     >>> bool(out["clv"].idxmax() == 3)
     True
     """
@@ -278,6 +283,7 @@ def clv(
             "probability_alive": bg.probability_alive(summary).to_numpy(),
             "expected_purchases": prev,
             "expected_spend": value,
+            "expected_revenue": prev * value,
             "clv": total,
         },
         index=summary.index,

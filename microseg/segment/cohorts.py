@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._transactions import prepare_log
+from .._transactions import check_has_purchases, prepare_log
 from .._validation import report_rows
 from ..errors import MicrosegError
 
@@ -102,6 +102,7 @@ def cohorts(
     codes, amount, n = log.codes, log.amount, log.n_customers
     p = _period_numbers(log.ticks, period)
     purchase = amount >= 0 if amount is not None else np.ones(len(codes), dtype=bool)
+    check_has_purchases(int(purchase.sum()), len(codes), value)
     first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, codes[purchase], p[purchase])
     buyer = first != np.iinfo(np.int64).max
@@ -111,7 +112,10 @@ def cohorts(
     c_min = int(first[buyer].min())
     n_cohorts = last_p - c_min + 1
     n_k = n_cohorts
-    ok = ~lost
+    # returns dated before the customer's first purchase (of an order outside the log) have no cohort period
+    early = ~lost & (p < np.where(buyer, first, 0)[codes])
+    counts["returns before the customer's first purchase"] = int(early.sum())
+    ok = ~lost & ~early
     cohort_of_row = first[codes[ok]] - c_min
     k = p[ok] - first[codes[ok]]
     if metric == "revenue":

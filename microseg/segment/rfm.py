@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._transactions import check_freq, prepare_log, to_period
+from .._transactions import check_freq, check_has_purchases, prepare_log, to_period
 from .._validation import check_columns, check_frame, report_rows
 from ..errors import MicrosegError, SchemaError
 
@@ -128,6 +128,7 @@ def rfm(
     purchase = amount >= 0 if has_returns else None
     p_codes = codes[purchase] if has_returns else codes
     p_ticks = ticks[purchase] if has_returns else ticks
+    check_has_purchases(len(p_codes), len(codes), value)
 
     # customers with purchases; returns of others are left out
     buyers = np.bincount(p_codes, minlength=n) > 0
