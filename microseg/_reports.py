@@ -23,12 +23,12 @@ PROFILE_EXCLUDE = ("customer_id", "email", "phone", "postcode_prefix", "signup_d
 
 @contextmanager
 def _noting(rep: Report):
-    """Show the data-quality warnings raised inside the block as notes in the report."""
+    """Show the warnings microseg raises inside the block (rows dropped, small seeds) as notes in the report."""
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", DataQualityWarning)
+        warnings.simplefilter("always", UserWarning)
         yield
     for w in caught:
-        if issubclass(w.category, DataQualityWarning):
+        if issubclass(w.category, UserWarning):
             rep.text(str(w.message).rstrip(".")[:1].upper() + str(w.message).rstrip(".")[1:] + ".", kind="note")
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

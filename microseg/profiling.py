@@ -162,8 +162,8 @@ class SegmentProfile:
         for _, s in self.sizes.iterrows():
             traits = self.distinctive(s["segment"], n=n_traits)
             phrases = [_phrase(r) for _, r in traits.iterrows()]
-            words = [_short(r) for _, r in traits.head(2).iterrows()]
-            name = " ".join(words) if words else "typical"
+            words = list(dict.fromkeys(_short(r) for _, r in traits.iterrows()))[:2]
+            name = ", ".join(words) if words else "typical"
             pct = f"{100 * s['share']:.0f} %"
             body = ", ".join(phrases) if phrases else "no trait differs clearly from the rest"
             rows.append(
@@ -242,10 +242,10 @@ def _phrase(r) -> str:
     col = _pretty(r["column"])
     if r["kind"] == "numeric":
         higher = r["difference"] > 0
-        word = ("older" if higher else "younger") if col == "age" else f"{'higher' if higher else 'lower'} {col}"
-        return f"{word} (mean {col} {_number(r['mean_segment'])} vs {_number(r['mean_overall'])})"
+        word = ("older" if higher else "younger") if col == "age" else f"{col} {'above' if higher else 'below'} average"
+        return f"{word} (mean {_number(r['mean_segment'])} vs {_number(r['mean_overall'])})"
     ratio = r["index"] / 100
-    what = col if r["kind"] == "flag" else f"{col} {r['level']}"
+    what = col if r["kind"] == "flag" else f"{col}: {r['level']}"
     if ratio >= 1:
         return f"{ratio:.1f}× as likely to be {what}"
     return f"{1 / ratio:.1f}× less likely to be {what}" if ratio > 0 else f"never {what}"
