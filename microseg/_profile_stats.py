@@ -7,11 +7,12 @@ Python loop over rows or segments:
   from one ``np.bincount`` of ``segment * n_levels + level`` (with the weights
   for weighted shares);
 * numeric columns: sums and centred sums of squares per segment by
-  ``np.bincount``; one sort by value gives mid-ranks (Mann–Whitney rank sums per
-  segment by ``np.bincount``, tie counts from the runs of equal values) and the
-  overall median; a stable radix sort of the segment codes of that order gives
-  each segment's values in order, from which medians and their intervals are
-  read by position.
+  ``np.bincount``; rows are grouped by segment once per profile (a radix sort
+  of the segment codes), each segment's values are sorted on their own (medians
+  and their intervals are read by position), and a stable merge of those
+  sorted runs gives the distinct values with their tie counts and mid-ranks:
+  Mann–Whitney rank sums per segment come from ``np.bincount`` of the
+  mid-ranks.
 
 Methods (segment compared with the rest of the population; the index compares
 it with the whole):
@@ -283,7 +284,7 @@ def _level_stats(g, K, col: EncodedColumn, w, seg_w, seg_w2, z_crit):
     }
 
 
-def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
+def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg):
     x_all = col.values
     present = ~np.isnan(x_all)
     x = x_all[present]
@@ -323,21 +324,42 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
         half = tq * np.sqrt(var_k / ne_k)
         smd = (mean_k - mean_r) / np.sqrt((var_k + var_r) / 2)
     smd = np.where(np.isfinite(smd), smd, 0.0)
-    # one sort by value: ranks, ties, overall median
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
-    gs = gp[order]
+    # rows grouped by segment (o_seg, one radix sort per profile); each segment's slice sorted on its own
+    xg = x_all[o_seg]
+    wg = None if w is None else w[o_seg]
+    if n < x_all.size:
+        keep = ~np.isnan(xg)
+        xg = xg[keep]
+        wg = None if wg is None else wg[keep]
+    off = np.concatenate([[0], np.cumsum(n_k)[:-1]])
+    ends = off + n_k
+    for k in range(K):  # one sort per segment, not a loop over rows
+        sl = slice(off[k], ends[k])
+        if wg is None:
+            xg[sl].sort()
+        else:
+            o = np.argsort(xg[sl])
+            xg[sl] = xg[sl][o]
+            wg[sl] = wg[sl][o]
+    vs = xg
+    # all values in order: a stable merge of the K sorted runs (timsort finds them); mid-ranks per distinct value
+    seg_of = np.repeat(np.arange(K, dtype=np.int16 if K < 32_000 else np.int64), n_k)
+    order = np.argsort(vs, kind="stable")
+    G = vs[order]
+    gs = seg_of[order]
     new = np.empty(n, bool)
     if n:
         new[0] = True
-        np.not_equal(xs[1:], xs[:-1], out=new[1:])
+        np.not_equal(G[1:], G[:-1], out=new[1:])
     starts = np.flatnonzero(new)
+    uniq = G[starts]
     t = np.diff(np.append(starts, n)).astype(float)
-    gid = np.cumsum(new) - 1
     n2 = n - n_k
     if wp is None:
-        mid = starts + (t + 1) / 2
-        R = np.bincount(gs, weights=mid[gid], minlength=K)
+        if starts.size == n:  # no ties: the rank is the position
+            R = np.bincount(gs, weights=np.arange(1, n + 1, dtype=float), minlength=K)
+        else:
+            R = np.bincount(gs, weights=np.repeat(starts + (t + 1) / 2, t.astype(np.int64)), minlength=K)
         U1 = R - n_k * (n_k + 1) / 2.0
         U = np.maximum(U1, n_k * n2 - U1)
         tie = float(np.sum(t**3 - t))
@@ -345,11 +367,11 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
             s = np.sqrt(n_k * n2 / 12 * ((n + 1) - tie / (n * (n - 1))))
             zz = (U - n_k * n2 / 2 - 0.5) / s
     else:
-        ws = wp[order]
-        cw = np.cumsum(ws)
+        ws = wg[order]
         gw = np.add.reduceat(ws, starts) if n else np.zeros(0)
-        wmid = (cw[starts] - ws[starts]) + 0.5 * gw
-        R = np.bincount(gs, weights=ws * wmid[gid], minlength=K)
+        cgw = np.cumsum(gw)
+        wmid = (cgw - gw) + 0.5 * gw
+        R = np.bincount(gs, weights=ws * np.repeat(wmid, t.astype(np.int64)), minlength=K)
         Wr = W - W_k
         with np.errstate(divide="ignore", invalid="ignore"):
             auc = (R - W_k**2 / 2) / (W_k * Wr)
@@ -359,10 +381,6 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
             zz = np.abs(ue - ne_k * ne_r / 2) / s
     p = np.clip(2 * stats.norm.sf(zz), 0, 1)
     p = np.where(np.isfinite(p), p, 1.0)
-    # per-segment order: stable radix sort of the segment codes
-    o2 = np.argsort(gs.astype(np.int16 if K < 32_000 else np.int64), kind="stable")
-    vs = xs[o2]
-    off = np.concatenate([[0], np.cumsum(n_k)[:-1]])
     med, mlo, mhi = np.full(K, np.nan), np.full(K, np.nan), np.full(K, np.nan)
     ok = n_k > 0
     if wp is None:
@@ -373,11 +391,11 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
         k = np.clip(np.ceil(1 + nk / 2 + z_crit * np.sqrt(nk) / 2), 1, nk).astype(np.int64)
         mlo[ok] = vs[o + j - 1]
         mhi[ok] = vs[o + k - 1]
-        med_all = float((xs[(n - 1) // 2] + xs[n // 2]) / 2) if n else np.nan
+        med_all = float((G[(n - 1) // 2] + G[n // 2]) / 2) if n else np.nan
     else:
-        wv = ws[o2]
-        cum = np.cumsum(wv)
-        base = np.where(ok, cum[np.minimum(off, n - 1)] - wv[np.minimum(off, n - 1)], 0.0)
+        cum = np.cumsum(wg)
+        first = np.minimum(off, max(n - 1, 0))
+        base = np.where(ok, cum[first] - wg[first], 0.0)
 
         def wq(q):
             pos = np.searchsorted(cum, base + q * W_k, side="left")
@@ -388,8 +406,7 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
         med[ok] = wq(0.5)[ok]
         mlo[ok] = wq(np.clip(0.5 - half_q, 0, 1))[ok]
         mhi[ok] = wq(np.clip(0.5 + half_q, 0, 1))[ok]
-        cumall = np.cumsum(ws)
-        med_all = float(xs[min(np.searchsorted(cumall, 0.5 * W, side="left"), n - 1)]) if n else np.nan
+        med_all = float(uniq[min(np.searchsorted(cgw, 0.5 * W, side="left"), uniq.size - 1)]) if n else np.nan
     present_cnt = np.stack([n_k, np.bincount(g[~present], minlength=K)], axis=1)
     return {
         "counts": present_cnt,
@@ -440,6 +457,7 @@ def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
     z_crit = float(stats.norm.ppf(1 - alpha / 2))
     seg_w = np.bincount(g, minlength=K).astype(float) if w is None else np.bincount(g, weights=w, minlength=K)
     seg_w2 = seg_w if w is None else np.bincount(g, weights=w**2, minlength=K)
+    o_seg = np.argsort(g.astype(np.int16) if K < 32_000 else g, kind="stable")  # radix sort, once
     parts: dict[str, list] = {}
 
     def add(key, arr):
@@ -448,7 +466,7 @@ def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
     n_rows = 0
     for col in encoded:
         if col.kind == "numeric":
-            st = _numeric_stats(g, K, col, w, z_crit, alpha)
+            st = _numeric_stats(g, K, col, w, z_crit, alpha, o_seg)
             levels, hidden = [""], np.array([False, True])
             sl = np.array([0])
         else:
