@@ -284,30 +284,56 @@ def _level_stats(g, K, col: EncodedColumn, w, seg_w, seg_w2, z_crit):
     }
 
 
-def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg):
+def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg, seg_n):
     x_all = col.values
-    present = ~np.isnan(x_all)
-    x = x_all[present]
-    gp = g[present]
-    wp = None if w is None else w[present]
-    n_k = np.bincount(gp, minlength=K)
-    n = x.size
-    W_k = n_k.astype(float) if wp is None else np.bincount(gp, weights=wp, minlength=K)
+    # rows grouped by segment (o_seg, one radix sort per profile); each segment's slice sorted on its own
+    xg = x_all[o_seg]
+    wg = None if w is None else w[o_seg]
+    miss = np.isnan(xg)
+    if miss.any():
+        miss_k = np.bincount(np.repeat(np.arange(K), seg_n)[miss], minlength=K)
+        keep = ~miss
+        xg = xg[keep]
+        wg = None if wg is None else wg[keep]
+    else:
+        miss_k = np.zeros(K, dtype=np.int64)
+    n_k = seg_n - miss_k
+    n = xg.size
+    off = np.concatenate([[0], np.cumsum(n_k)[:-1]])
+    ends = off + n_k
+    for k in range(K):  # one sort per segment, not a loop over rows
+        sl = slice(off[k], ends[k])
+        if wg is None:
+            xg[sl].sort()
+        else:
+            o = np.argsort(xg[sl])
+            xg[sl] = xg[sl][o]
+            wg[sl] = wg[sl][o]
+    nz = n_k > 0
+
+    def segsum(v):
+        out = np.zeros(K)
+        if n:
+            out[nz] = np.add.reduceat(v, off[nz])
+        return out
+
+    wp = wg
+    W_k = n_k.astype(float) if wp is None else segsum(wp)
     W = W_k.sum()
     if wp is None:
         ne_k = n_k.astype(float)
         ne_r = (n - n_k).astype(float)
         ne = float(n)
     else:
-        w2k = np.bincount(gp, weights=wp**2, minlength=K)
+        w2k = segsum(wp * wp)
         ne_k = _neff(W_k, w2k)
         ne_r = _neff(W - W_k, w2k.sum() - w2k)
         ne = float(W**2 / w2k.sum())
-    centre = float(np.dot(x, wp) / W) if wp is not None else float(x.mean()) if n else np.nan
-    d = x - centre
+    centre = (float(np.dot(xg, wp) / W) if wp is not None else float(xg.mean())) if n else np.nan
+    d = xg - centre
     wd = d if wp is None else d * wp
-    s1 = np.bincount(gp, weights=wd, minlength=K)
-    s2 = np.bincount(gp, weights=wd * d, minlength=K)
+    s1 = segsum(wd)
+    s2 = segsum(wd * d)
     S1, S2 = s1.sum(), s2.sum()
 
     def moments(Wg, a1, a2, neg):
@@ -324,23 +350,6 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg):
         half = tq * np.sqrt(var_k / ne_k)
         smd = (mean_k - mean_r) / np.sqrt((var_k + var_r) / 2)
     smd = np.where(np.isfinite(smd), smd, 0.0)
-    # rows grouped by segment (o_seg, one radix sort per profile); each segment's slice sorted on its own
-    xg = x_all[o_seg]
-    wg = None if w is None else w[o_seg]
-    if n < x_all.size:
-        keep = ~np.isnan(xg)
-        xg = xg[keep]
-        wg = None if wg is None else wg[keep]
-    off = np.concatenate([[0], np.cumsum(n_k)[:-1]])
-    ends = off + n_k
-    for k in range(K):  # one sort per segment, not a loop over rows
-        sl = slice(off[k], ends[k])
-        if wg is None:
-            xg[sl].sort()
-        else:
-            o = np.argsort(xg[sl])
-            xg[sl] = xg[sl][o]
-            wg[sl] = wg[sl][o]
     vs = xg
     # all values in order: a stable merge of the K sorted runs (timsort finds them); mid-ranks per distinct value
     seg_of = np.repeat(np.arange(K, dtype=np.int16 if K < 32_000 else np.int64), n_k)
@@ -353,7 +362,7 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg):
         np.not_equal(G[1:], G[:-1], out=new[1:])
     starts = np.flatnonzero(new)
     uniq = G[starts]
-    t = np.diff(np.append(starts, n)).astype(float)
+    t = np.diff(starts, append=n).astype(float)
     n2 = n - n_k
     if wp is None:
         if starts.size == n:  # no ties: the rank is the position
@@ -407,7 +416,7 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg):
         mlo[ok] = wq(np.clip(0.5 - half_q, 0, 1))[ok]
         mhi[ok] = wq(np.clip(0.5 + half_q, 0, 1))[ok]
         med_all = float(uniq[min(np.searchsorted(cgw, 0.5 * W, side="left"), uniq.size - 1)]) if n else np.nan
-    present_cnt = np.stack([n_k, np.bincount(g[~present], minlength=K)], axis=1)
+    present_cnt = np.stack([n_k, miss_k], axis=1)
     return {
         "counts": present_cnt,
         "n": n_k[:, None],
@@ -458,6 +467,7 @@ def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
     seg_w = np.bincount(g, minlength=K).astype(float) if w is None else np.bincount(g, weights=w, minlength=K)
     seg_w2 = seg_w if w is None else np.bincount(g, weights=w**2, minlength=K)
     o_seg = np.argsort(g.astype(np.int16) if K < 32_000 else g, kind="stable")  # radix sort, once
+    seg_n = np.bincount(g, minlength=K)
     parts: dict[str, list] = {}
 
     def add(key, arr):
@@ -466,7 +476,7 @@ def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
     n_rows = 0
     for col in encoded:
         if col.kind == "numeric":
-            st = _numeric_stats(g, K, col, w, z_crit, alpha, o_seg)
+            st = _numeric_stats(g, K, col, w, z_crit, alpha, o_seg, seg_n)
             levels, hidden = [""], np.array([False, True])
             sl = np.array([0])
         else:
