@@ -24,6 +24,7 @@ __all__ = [
     "AudienceTooSmallError",
     "IdentifierTypeError",
     "NotFittedError",
+    "SensitiveInferenceWarning",
 ]
 
 
@@ -53,3 +54,7 @@ class IdentifierTypeError(MicrosegError, TypeError):
 
 class DataQualityWarning(UserWarning):
     """Rows were dropped or changed; the message gives the count per rule."""
+
+
+class SensitiveInferenceWarning(UserWarning):
+    """A targeting output (segment labels or scores) strongly predicts a sensitive attribute."""

@@ -28,6 +28,8 @@ _NAMES = {
     "load_wholesale": "._loaders",
     "load_online_shoppers": "._loaders",
     "load_mall_customers": "._loaders",
+    "BIG_FIVE_KEYS": "._loaders",
+    "BIG_FIVE_ITEMS": "._loaders",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)

@@ -17,6 +17,9 @@ _NAMES = {
     "plot_sizes": "._profile",
     "plot_describe": "._profile",
     "plot_overlap": "._profile",
+    "plot_export_steps": "._privacy",
+    "plot_group_sizes": "._privacy",
+    "plot_record_age": "._privacy",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)

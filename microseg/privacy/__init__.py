@@ -1,9 +1,50 @@
-"""Privacy safeguards: hashing and export, suppression and consent, sensitive attributes, k-anonymity, freshness."""
+"""Privacy safeguards: hashing and export, suppression and consent, sensitive attributes, k-anonymity, freshness.
+
+One module per job:
+
+- ``hashing``: :func:`hash_identifiers`, :func:`normalise_identifiers` (Meta and Google rules, phone regions).
+- ``suppression``: :func:`suppression_list`, :func:`is_suppressed`, :func:`has_consent`,
+  :func:`contact_status` (who may be contacted through which channel).
+- ``export``: :func:`export_audience` → :class:`ExportReport` (hashed CSV, counts per step, platform minimums).
+- ``sensitive``: :func:`sensitive_columns`, :func:`check_sensitive` (GDPR Art. 9, CPRA geolocation).
+- ``inference``: :func:`audit_inference` (does a targeting output act as a proxy for a sensitive attribute?).
+- ``anonymity``: :func:`k_anonymity`, :func:`generalise_to_k`, :func:`age_bands`, :func:`postcode_prefix`,
+  :func:`suppress_small_cells`.
+- ``decay``: :func:`freshness` (expected stale records and their cost).
+"""
 
 from __future__ import annotations
 
 from .._lazy import attach
 
-_NAMES: dict[str, str] = {}
+_NAMES: dict[str, str] = {
+    "sensitive_columns": ".sensitive",
+    "check_sensitive": ".sensitive",
+    "SENSITIVE_KEYWORDS": ".sensitive",
+    "hash_identifiers": ".hashing",
+    "normalise_identifiers": ".hashing",
+    "PHONE_REGIONS": ".hashing",
+    "export_audience": ".export",
+    "ExportReport": ".export",
+    "PLATFORM_RULES": ".export",
+    "SuppressionList": ".suppression",
+    "suppression_list": ".suppression",
+    "is_suppressed": ".suppression",
+    "has_consent": ".suppression",
+    "consent_column": ".suppression",
+    "contact_status": ".suppression",
+    "CONSENT_COLUMNS": ".suppression",
+    "audit_inference": ".inference",
+    "THRESHOLDS": ".inference",
+    "k_anonymity": ".anonymity",
+    "KAnonymityResult": ".anonymity",
+    "generalise_to_k": ".anonymity",
+    "GeneralisationResult": ".anonymity",
+    "age_bands": ".anonymity",
+    "postcode_prefix": ".anonymity",
+    "suppress_small_cells": ".anonymity",
+    "freshness": ".decay",
+    "FreshnessResult": ".decay",
+}
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)
