@@ -91,8 +91,14 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, levels
 
 
-def encode_column(s: pd.Series, kind: str, min_cell: int, notes: list[str]) -> EncodedColumn | None:
-    """Encode one column; pool rare levels; return ``None`` (with a note) when nothing can be shown."""
+def encode_column(
+    s: pd.Series, kind: str, min_cell: int, notes: list[str], max_levels: int | None = None
+) -> EncodedColumn | None:
+    """Encode one column; pool rare levels; return ``None`` (with a note) when nothing can be shown.
+
+    With ``max_levels``, a categorical column with more distinct values is left
+    out as identifier-like.
+    """
     name = s.name
     if kind == "numeric":
         x = s.to_numpy(dtype="float64", na_value=np.nan)
@@ -113,6 +119,12 @@ def encode_column(s: pd.Series, kind: str, min_cell: int, notes: list[str]) -> E
             return None
         return EncodedColumn(name, kind, codes=codes, levels=["True", "not True"], hidden=np.array([False, True]))
     codes, levels = _factorize(s)
+    if max_levels is not None and len(levels) > max_levels:
+        notes.append(
+            f"column {name!r} left out: {len(levels)} distinct values (more than max_levels={max_levels}) "
+            "looks like an identifier or free text; pass columns=[...] to include it."
+        )
+        return None
     counts = np.bincount(codes, minlength=len(levels))
     used = counts > 0
     rare = used & (counts < min_cell)

@@ -162,7 +162,7 @@ class SegmentProfile:
         for _, s in self.sizes.iterrows():
             traits = self.distinctive(s["segment"], n=n_traits)
             phrases = [_phrase(r) for _, r in traits.iterrows()]
-            words = [_short(r) for _, r in traits.head(2).iterrows()]
+            words = list(dict.fromkeys(_short(r) for _, r in traits.head(2).iterrows()))
             name = " ".join(words) if words else "typical"
             pct = f"{100 * s['share']:.0f} %"
             body = ", ".join(phrases) if phrases else "no trait differs clearly from the rest"
@@ -233,17 +233,21 @@ def _pretty(col) -> str:
     return str(col).replace("_", " ")
 
 
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
 def _phrase(r) -> str:
     col = _pretty(r["column"])
     if r["kind"] == "numeric":
         higher = r["difference"] > 0
         word = ("older" if higher else "younger") if col == "age" else f"{'higher' if higher else 'lower'} {col}"
-        return f"{word} (mean {col} {r['mean_segment']:.3g} vs {r['mean_overall']:.3g})"
+        return f"{word} (mean {col} {_num(r['mean_segment'])} vs {_num(r['mean_overall'])})"
     ratio = r["index"] / 100
-    what = col if r["kind"] == "flag" else f"{col} {r['level']}"
+    what = f"to be {col}" if r["kind"] == "flag" else f"to have {col} {str(r['level']).replace('_', ' ')!r}"
     if ratio >= 1:
-        return f"{ratio:.1f}× as likely to be {what}"
-    return f"{1 / ratio:.1f}× less likely to be {what}" if ratio > 0 else f"never {what}"
+        return f"{ratio:.1f}× as likely {what}"
+    return f"{1 / ratio:.1f}× less likely {what}" if ratio > 0 else f"never {what[3:]}"
 
 
 def _short(r) -> str:
@@ -298,14 +302,8 @@ def _build_profile(df, labels, *, columns, exclude, weights, min_cell, alpha, ma
     sel = _select_columns(df_used, columns, exclude, max_levels, notes)
     encoded = []
     for c, kind in sel:
-        enc = st.encode_column(df_used[c], kind, min_cell, notes)
+        enc = st.encode_column(df_used[c], kind, min_cell, notes, max_levels if columns is None else None)
         if enc is None:
-            continue
-        if columns is None and kind == "category" and len(enc.levels) > max_levels:
-            notes.append(
-                f"column {c!r} left out: {len(enc.levels)} levels (more than max_levels={max_levels}) "
-                "looks like an identifier or free text; pass columns=[...] to include it."
-            )
             continue
         encoded.append(enc)
     if not encoded:
