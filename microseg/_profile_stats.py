@@ -66,6 +66,15 @@ class EncodedColumn:
     values: np.ndarray | None = None  # numeric: float values (NaN = missing)
 
 
+def check_min_cell(min_cell) -> int:
+    """``min_cell`` as an int >= 1, or a clear error."""
+    from .errors import MicrosegError
+
+    if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
+        raise MicrosegError(f"min_cell must be a whole number >= 1, got {min_cell!r}.")
+    return int(min_cell)
+
+
 def column_kind(s: pd.Series) -> str | None:
     """``"numeric"``, ``"flag"``, ``"category"``, or ``None`` for columns profile() does not use."""
     if pd.api.types.is_bool_dtype(s):

@@ -25,7 +25,7 @@ def test_random_labels_on_adult_rarely_give_a_significant_trait(data_file):
     df = pd.read_csv(data_file("adult.csv.gz"), na_values="?", keep_default_na=False)
     # a fixed sample of rows and a mix of numeric and categorical columns keeps 200 profiles fast
     cols = ["age", "hours-per-week", "education", "marital-status", "occupation", "sex", "income"]
-    sub = df.sample(3000, random_state=0)[cols].reset_index(drop=True)
+    sub = df.sample(2000, random_state=0)[cols].reset_index(drop=True)
     draws = 200
     hits = 0
     for seed in range(draws):
