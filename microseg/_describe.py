@@ -16,7 +16,7 @@ __all__ = ["describe", "Description"]
 
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Description:
     """The population, column by column.
 

@@ -18,7 +18,7 @@ __all__ = ["overlap", "Overlap"]
 
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Overlap:
     """How flags co-occur.
 

@@ -90,7 +90,7 @@ def _labels(df, segments, name="segments"):
     return labels, seg_col
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class SegmentProfile:
     """Every segment against the rest of the population.
 
@@ -375,6 +375,23 @@ def profile(
         A column missing for every row.
     AudienceTooSmallError
         A segment with fewer than ``min_cell`` people.
+
+    Notes
+    -----
+    Each segment is tested against the rest of the population; the index
+    (``100 × share_segment / share_overall``) compares it with the whole.
+    Levels and flags: Fisher's exact test where an expected count of the
+    2 × 2 table is below 20, else Pearson's chi-square (no continuity
+    correction); effect size Cohen's h. Numeric columns: Mann–Whitney U
+    (normal approximation with tie and continuity corrections, as
+    ``scipy.stats.mannwhitneyu(method="asymptotic")``); effect size the
+    standardised mean difference with the average of the two variances.
+    Index interval: delta method on ``log(index)`` with segment and rest as
+    independent binomials. Mean interval: ``t``; median interval: order
+    statistics. All p-values are adjusted together (Benjamini–Hochberg);
+    ``significant`` is ``p_adjusted <= alpha``. With weights, the tests use
+    effective sample sizes (and weighted mid-ranks for Mann–Whitney, without
+    continuity correction). Details in :mod:`microseg._profile_stats`.
 
     Examples
     --------

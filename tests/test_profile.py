@@ -287,3 +287,23 @@ def test_describe_summarises_each_column():
     assert t.loc["c", "distinct"] == 3
     assert d.levels.query("column == 'c'")["level"].tolist() == ["b", "a"]  # 'z' has 4 < min_cell people
     assert "Description(3 columns" in repr(d) and "<table" in d._repr_html_()
+
+
+def test_weighted_mann_whitney_with_unit_weights_is_close_to_the_unweighted_test():
+    rng = np.random.default_rng(12)
+    n = 5000
+    df = pd.DataFrame({"seg": rng.choice(["a", "b"], n), "x": rng.normal(size=n)})
+    df.loc[df.seg == "a", "x"] += 0.05
+    pu = ms.profile(df, "seg").to_frame().query("segment == 'a'")["p_value"].item()
+    pw = ms.profile(df, "seg", weights=np.ones(n)).to_frame().query("segment == 'a'")["p_value"].item()
+    assert pw == pytest.approx(pu, rel=0.02)
+
+
+def test_weighted_mann_whitney_follows_the_weights():
+    # doubling the weight of high values in segment a raises its weighted rank sum
+    rng = np.random.default_rng(13)
+    n = 4000
+    df = pd.DataFrame({"seg": rng.choice(["a", "b"], n), "x": rng.normal(size=n)})
+    w = np.where((df.seg == "a") & (df.x > 0), 3.0, 1.0)
+    t = ms.profile(df, "seg", weights=w).to_frame().query("segment == 'a'").iloc[0]
+    assert t["mean_segment"] > 0.2 and t["significant"] and t["effect_size"] > 0.2
