@@ -11,7 +11,8 @@ dtype) and as ``category``.
   on a frame converted before timing;
 * **ms.profile** — means, medians and level counts plus everything else:
   intervals, Mann–Whitney and Fisher/chi-square tests, effect sizes, BH
-  adjustment and small-cell suppression.
+  adjustment and small-cell suppression; on one thread (the default) and with
+  ``n_jobs=-1`` (columns on all cores, as polars uses them).
 
 Each measurement runs in a fresh process that reads the data from a parquet
 file (not timed); time is wall-clock, and peak memory is the process's peak
@@ -74,7 +75,12 @@ def _run_one(tool: str, variant: str, path: str) -> tuple[float, float]:
         data = pd.read_parquet(path)
         if variant == "category":
             data = data.astype({f"cat{i}": "category" for i in range(N_CAT)})
-    fn = {"pandas groupby": pandas_baseline, "polars": polars_baseline, "ms.profile": microseg_profile}[tool]
+    fn = {
+        "pandas groupby": pandas_baseline,
+        "polars": polars_baseline,
+        "ms.profile": microseg_profile,
+        "ms.profile n_jobs=-1": microseg_profile_threads,
+    }[tool]
     gc.collect()
     start = _rss_mb()
     peak = [start]
@@ -127,6 +133,10 @@ def microseg_profile(df):
     ms.profile(df, "segment")
 
 
+def microseg_profile_threads(df):
+    ms.profile(df, "segment", n_jobs=-1)
+
+
 def main(argv=None) -> pd.DataFrame:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="200k rows, one repeat")
@@ -143,7 +153,7 @@ def main(argv=None) -> pd.DataFrame:
     except ImportError:  # pragma: no cover - optional competitor
         pl = None
     rows = []
-    tools = ["pandas groupby", "ms.profile"] + (["polars"] if pl is not None else [])
+    tools = ["pandas groupby", "ms.profile", "ms.profile n_jobs=-1"] + (["polars"] if pl is not None else [])
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "data.parquet")
         df_str.to_parquet(path)
@@ -152,7 +162,7 @@ def main(argv=None) -> pd.DataFrame:
             for tool in tools:
                 t, m = measure(tool, variant, path, repeat)
                 rows.append({"columns": variant, "tool": tool, "seconds": t, "peak_MB": m})
-                print(f"  {variant:8s} {tool:15s} {t:8.2f} s {m:8.0f} MB", flush=True)
+                print(f"  {variant:8s} {tool:21s} {t:8.2f} s {m:8.0f} MB", flush=True)
     out = pd.DataFrame(rows)
     base = out[out.tool == "pandas groupby"].set_index("columns")["seconds"]
     out["x pandas"] = out["seconds"] / out["columns"].map(base)

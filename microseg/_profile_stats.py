@@ -475,7 +475,33 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
+def n_workers(n_jobs) -> int:
+    """scikit-learn's convention: None → 1, -1 → all cores, -2 → all but one."""
+    import os
+
+    if n_jobs is None:
+        return 1
+    n_jobs = int(n_jobs)
+    cores = os.cpu_count() or 1
+    return max(1, n_jobs if n_jobs > 0 else cores + 1 + n_jobs)
+
+
+def map_columns(fn, items, n_jobs) -> list:
+    """``[fn(x) for x in items]``, on threads when ``n_jobs`` asks for more than one.
+
+    The work is numpy sorting, gathering and counting on large arrays, which
+    releases the GIL, so threads run it in parallel.
+    """
+    workers = min(n_workers(n_jobs), len(items))
+    if workers <= 1:
+        return [fn(x) for x in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))
+
+
+def profile_table(g, seg_names, encoded, w, *, min_cell, alpha, n_jobs=None):
     """The tidy long table with suppression applied, and the list of what was suppressed and why.
 
     Segment codes ``g`` (0 … K-1), encoded columns, optional weights. Returns
@@ -494,14 +520,18 @@ def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
     def add(key, arr):
         parts.setdefault(key, []).append(arr)
 
-    n_rows = 0
-    for col in encoded:
+    def column_stats(col):
         if col.kind == "numeric":
-            st = _numeric_stats(g, K, col, w, z_crit, alpha, o_seg, seg_n)
+            return _numeric_stats(g, K, col, w, z_crit, alpha, o_seg, seg_n)
+        return _level_stats(g, K, col, w, seg_w, seg_w2, z_crit)
+
+    all_stats = map_columns(column_stats, encoded, n_jobs)
+    n_rows = 0
+    for col, st in zip(encoded, all_stats):
+        if col.kind == "numeric":
             levels, hidden = [""], np.array([False, True])
             sl = np.array([0])
         else:
-            st = _level_stats(g, K, col, w, seg_w, seg_w2, z_crit)
             levels, hidden = col.levels, col.hidden
             sl = np.flatnonzero(~hidden)
         cnt = st.pop("counts")

@@ -257,7 +257,10 @@ def _short(r) -> str:
     return str(r["level"]) if r["effect_size"] > 0 else f"not-{r['level']}"
 
 
-def _build_profile(df, labels, *, columns, exclude, weights, min_cell, alpha, max_levels, names=None, notes=None, keep_source=True):
+def _build_profile(
+    df, labels, *, columns, exclude, weights, min_cell, alpha, max_levels, names=None, notes=None, keep_source=True,
+    n_jobs=None,
+):  # fmt: skip
     notes = list(notes or [])
     rows = {}
     w, _ = _resolve_weights(df, weights)
@@ -296,15 +299,17 @@ def _build_profile(df, labels, *, columns, exclude, weights, min_cell, alpha, ma
             "size cannot be shown; merge them into a larger segment (e.g. 'other') or lower min_cell deliberately."
         )
     sel = _select_columns(df_used, columns, exclude, max_levels, notes)
-    encoded = []
-    for c, kind in sel:
-        enc = st.encode_column(df_used[c], kind, min_cell, notes, max_levels if columns is None else None)
-        if enc is None:
-            continue
-        encoded.append(enc)
+    col_notes = [[] for _ in sel]
+    encoded = st.map_columns(
+        lambda i: st.encode_column(df_used[sel[i][0]], sel[i][1], min_cell, col_notes[i], max_levels if columns is None else None),
+        list(range(len(sel))),
+        n_jobs,
+    )
+    notes.extend(n for ns in col_notes for n in ns)
+    encoded = [e for e in encoded if e is not None]
     if not encoded:
         raise SchemaError("no column left to profile once constant, rare and identifier-like columns were left out; " + " ".join(notes))
-    table, sup = st.profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha)
+    table, sup = st.profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha, n_jobs=n_jobs)
     if w_used is None:
         share = sizes_n / sizes_n.sum()
         neff = sizes_n.astype(float)
@@ -333,6 +338,7 @@ def profile(
     min_cell: int = 10,
     alpha: float = 0.05,
     max_levels: int = 50,
+    n_jobs: int | None = None,
 ) -> SegmentProfile:
     """Profile every segment against the rest of the population.
 
@@ -361,6 +367,9 @@ def profile(
         intervals are ``1 - alpha`` intervals.
     max_levels : int
         See ``columns``.
+    n_jobs : int, optional
+        Columns computed on this many threads (``-1``: all cores; default 1).
+        The results do not depend on it.
 
     Returns
     -------
@@ -412,7 +421,7 @@ def profile(
         exclude.add(weights)
     return _build_profile(
         df, labels, columns=columns, exclude=exclude, weights=weights, min_cell=min_cell, alpha=alpha,
-        max_levels=max_levels,
+        max_levels=max_levels, n_jobs=n_jobs,
     )  # fmt: skip
 
 

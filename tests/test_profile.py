@@ -307,3 +307,10 @@ def test_weighted_mann_whitney_follows_the_weights():
     w = np.where((df.seg == "a") & (df.x > 0), 3.0, 1.0)
     t = ms.profile(df, "seg", weights=w).to_frame().query("segment == 'a'").iloc[0]
     assert t["mean_segment"] > 0.2 and t["significant"] and t["effect_size"] > 0.2
+
+
+def test_threads_give_the_same_table():
+    rng = np.random.default_rng(14)
+    n = 3000
+    df = pd.DataFrame({"seg": rng.choice(list("abc"), n), "x": rng.normal(size=n), "y": rng.gamma(2, 1, n), "c": rng.choice(list("pqrs"), n)})
+    pd.testing.assert_frame_equal(ms.profile(df, "seg").to_frame(), ms.profile(df, "seg", n_jobs=2).to_frame())
