@@ -381,18 +381,21 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg, seg_n):
     if n:
         new[0] = True
         np.not_equal(G[1:], G[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    uniq = G[starts]
-    t = np.diff(starts, append=n).astype(float)
+    no_ties = wp is None and int(np.count_nonzero(new)) == n
+    if not no_ties:
+        starts = np.flatnonzero(new)
+        uniq = G[starts]
+        t = np.diff(starts, append=n).astype(float)
     n2 = n - n_k
     if wp is None:
-        if starts.size == n:  # no ties: the rank is the position
+        if no_ties:  # the rank is the position
             R = np.bincount(gs, weights=np.arange(1, n + 1, dtype=float), minlength=K)
+            tie = 0.0
         else:
             R = np.bincount(gs, weights=np.repeat(starts + (t + 1) / 2, t.astype(np.int64)), minlength=K)
+            tie = float(np.sum(t**3 - t))
         U1 = R - n_k * (n_k + 1) / 2.0
         U = np.maximum(U1, n_k * n2 - U1)
-        tie = float(np.sum(t**3 - t))
         with np.errstate(divide="ignore", invalid="ignore"):
             s = np.sqrt(n_k * n2 / 12 * ((n + 1) - tie / (n * (n - 1))))
             zz = (U - n_k * n2 / 2 - 0.5) / s

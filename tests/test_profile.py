@@ -314,3 +314,13 @@ def test_threads_give_the_same_table():
     n = 3000
     df = pd.DataFrame({"seg": rng.choice(list("abc"), n), "x": rng.normal(size=n), "y": rng.gamma(2, 1, n), "c": rng.choice(list("pqrs"), n)})
     pd.testing.assert_frame_equal(ms.profile(df, "seg").to_frame(), ms.profile(df, "seg", n_jobs=2).to_frame())
+
+
+def test_mann_whitney_without_ties_equals_scipy():
+    rng = np.random.default_rng(15)
+    df = pd.DataFrame({"seg": rng.integers(0, 4, 3000), "x": rng.normal(size=3000)})
+    df.loc[df.seg == 1, "x"] += 0.1
+    t = ms.profile(df, "seg").to_frame()
+    for s in range(4):
+        expected = stats.mannwhitneyu(df.x[df.seg == s], df.x[df.seg != s], method="asymptotic").pvalue
+        assert t.loc[t.segment == s, "p_value"].item() == pytest.approx(expected, rel=1e-10)
