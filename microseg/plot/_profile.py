@@ -48,7 +48,8 @@ def plot_index_heatmap(prof, ax=None, *, max_traits: int = 30):
     t["trait"] = [f"{c}" if k == "flag" else f"{c} = {lv}" for c, lv, k in zip(t["column"], t["level"], t["kind"])]
     mat = t.pivot_table(index="segment", columns="trait", values="index", observed=False, dropna=False, sort=False)
     mat = mat.reindex(_segments(prof))
-    logv = np.log2(mat.to_numpy(dtype=float) / 100)
+    # a zero index (no one in the segment has the trait) is drawn as index 1, the far blue end
+    logv = np.log2(np.fmax(mat.to_numpy(dtype=float), 1.0) / 100)
     spread = np.where(np.isfinite(logv), np.abs(logv), -1.0).max(axis=0)
     keep = np.argsort(-spread, kind="stable")[:max_traits]
     logv = logv[:, keep]
