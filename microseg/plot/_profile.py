@@ -49,7 +49,7 @@ def plot_index_heatmap(prof, ax=None, *, max_traits: int = 30):
     mat = t.pivot_table(index="segment", columns="trait", values="index", observed=False, dropna=False, sort=False)
     mat = mat.reindex(_segments(prof))
     # a zero index (no one in the segment has the trait) is drawn as index 1, the far blue end
-    logv = np.log2(np.fmax(mat.to_numpy(dtype=float), 1.0) / 100)
+    logv = np.log2(np.maximum(mat.to_numpy(dtype=float), 1.0) / 100)  # NaN (suppressed) stays NaN
     spread = np.where(np.isfinite(logv), np.abs(logv), -1.0).max(axis=0)
     keep = np.argsort(-spread, kind="stable")[:max_traits]
     logv = logv[:, keep]
