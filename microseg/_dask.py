@@ -406,7 +406,7 @@ def _expand(vc: pd.Series, seg_order: pd.Index, dtype) -> pd.Series:
     return values
 
 
-def profile_dask(df, segments, *, columns, weights, min_cell, alpha, max_levels):
+def profile_dask(df, segments, *, columns, weights, min_cell, alpha, max_levels, n_jobs=None):
     """:func:`microseg.profile` on a Dask DataFrame (see the module docstring)."""
     from dataclasses import replace
 
@@ -483,7 +483,7 @@ def profile_dask(df, segments, *, columns, weights, min_cell, alpha, max_levels)
     expanded.index = pd.RangeIndex(len(expanded))
     result = _build_profile(
         expanded, labels, columns=columns, exclude=set(), weights=None, min_cell=min_cell, alpha=alpha,
-        max_levels=max_levels, notes=notes,
+        max_levels=max_levels, notes=notes, n_jobs=n_jobs,
     )  # fmt: skip
     if n_missing:
         rows = {"rows without a segment label (left out)": n_missing}
