@@ -224,11 +224,11 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes, <= 2 minutes; bench_scale left out")
     p.add_argument("--only", nargs="*", default=None, help="run only these benches (e.g. rfm profile)")
-    p.add_argument("--timeout", type=float, default=None, help="seconds per bench (default 60 quick, 7200 full)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per bench (default 90 quick, 7200 full)")
     p.add_argument("--markdown", default=None, help="also write the report as Markdown to this file")
     p.add_argument("--verbose", action="store_true", help="echo each bench's printed output")
     args = p.parse_args(argv)
-    timeout = args.timeout or (60.0 if args.quick else 7200.0)
+    timeout = args.timeout or (90.0 if args.quick else 7200.0)
     info = machine()
     results = []
     for path in discover(args.only):

@@ -216,7 +216,7 @@ def _reference(ddf, meta, cols, customer, time, value, as_of):
     return as_of_ts, counts
 
 
-def _keep_usable(part, meta, cols, customer, time, value, as_of_ns):
+def _keep_usable(part, customer, time, value, as_of_ns):
     keep, _, after, _ = _usable(part, customer, time, value, as_of_ns)
     keep &= ~after
     return part if keep.all() else part[keep]
@@ -237,7 +237,7 @@ def _buyers_only(part, customer, value):
 def _shuffled_log(ddf, meta, cols, customer, time, value, as_of_ts):
     """Usable rows only (nothing after as_of), shuffled so each customer sits in one partition."""
     used = ddf[cols].map_partitions(
-        _keep_usable, meta[cols], cols, customer, time, value, as_of_ts.value, meta=meta[cols].iloc[:0]
+        _keep_usable, customer, time, value, as_of_ts.value, meta=meta[cols].iloc[:0]
     )
     return used.shuffle(on=customer)
 
@@ -412,7 +412,6 @@ def profile_dask(df, segments, *, columns, weights, min_cell, alpha, max_levels,
 
     from dask import delayed
 
-    from . import _profile_stats as st
     from ._validation import report_rows
     from .profiling import _build_profile, _check_alpha, _check_min_cell, _select_columns
 

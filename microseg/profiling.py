@@ -346,11 +346,14 @@ def profile(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per person.
+    df : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per person. A Dask DataFrame gives the same profile, from
+        value counts computed in partitions (exact; no weights; see
+        :mod:`microseg._dask`).
     segments : column name or array-like
         The segment of each row: a column of ``df`` or labels aligned with it
-        (a Series on the same index, or an array in row order). Rows with a
+        (a Series on the same index, or an array in row order; with a Dask
+        ``df``, a column name or a Dask Series with known divisions). Rows with a
         missing label are left out (reported as a warning).
     columns : list of column names, optional
         Columns to profile. Default: every column but the segment and weight

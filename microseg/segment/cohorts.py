@@ -64,7 +64,8 @@ def cohorts(
 
     Parameters
     ----------
-    transactions : DataFrame
+    transactions : DataFrame or dask.dataframe.DataFrame
+        A Dask DataFrame gives the same pandas matrix, computed in partitions.
     customer, time, value : str
         Column names (``value`` may be None unless ``metric="revenue"``).
     period : {"D", "W", "M", "Q", "Y"}, default "M"

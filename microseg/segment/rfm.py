@@ -50,8 +50,10 @@ def rfm(
 
     Parameters
     ----------
-    transactions : DataFrame
+    transactions : DataFrame or dask.dataframe.DataFrame
         One row per transaction (or order line): customer id, timestamp, amount.
+        A Dask DataFrame gives the same pandas table, computed in partitions
+        (see :mod:`microseg._dask`; needs ``pip install "microseg[scale]"``).
     customer, time, value : str
         Column names. ``value=None`` leaves out the monetary columns.
     as_of : date-like, optional
