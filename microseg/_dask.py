@@ -388,7 +388,20 @@ def _value_counts_part(part, number, meta, seg, columns):
             first = pd.DataFrame({"partition": number, "position": first.to_numpy()}, index=first.index)
         out[c] = (vc[vc > 0], first)
     seg_n = lab[has].value_counts(dropna=True, sort=False) if len(lab) else lab.value_counts()
-    return out, seg_n[seg_n > 0], n_missing
+    cats = {c: list(part[c].cat.categories) for c in [seg, *columns] if isinstance(part[c].dtype, pd.CategoricalDtype)}
+    return out, seg_n[seg_n > 0], n_missing, cats
+
+
+def _categories(meta, column, partition_cats) -> pd.CategoricalDtype:
+    """The column's categories: the metadata's, then those of the partitions in partition order.
+
+    Partitions are read rather than trusting ``.cat.known``: Parquet dictionaries
+    arrive with empty metadata categories that Dask still calls known.
+    """
+    dtype = meta[column].dtype
+    found = [v for cats in partition_cats for v in cats.get(column, [])]
+    union = list(dict.fromkeys([*dtype.categories, *found]))
+    return pd.CategoricalDtype(union, ordered=dtype.ordered)
 
 
 def _expand(vc: pd.Series, seg_order: pd.Index, dtype) -> pd.Series:
@@ -449,15 +462,21 @@ def profile_dask(df, segments, *, columns, weights, min_cell, alpha, max_levels,
     meta = df._meta
     notes: list[str] = []
     stand_in = df._meta_nonempty.drop(columns=[seg] if seg == _SEG else [])
+    for c in stand_in.columns:  # categoricals with unknown categories: a text stand-in, same kind
+        if isinstance(stand_in[c].dtype, pd.CategoricalDtype) and stand_in[c].isna().all():
+            stand_in[c] = "level"
     sel = _select_columns(stand_in, columns, exclude, max_levels, notes)
     names = [c for c, _ in sel]
     out = _compute(*[
         delayed(_value_counts_part)(p, i, meta, seg, names) for i, p in enumerate(_partitions(df[[seg, *names]]))
     ])  # fmt: skip
+    partition_cats = [cats for _, _, _, cats in out]
+    out = [o[:3] for o in out]
     n_missing = sum(m for _, _, m in out)
     seg_n = pd.concat([s for _, s, _ in out]).groupby(level=0, observed=True, sort=False).sum()
     seg_dtype = meta[seg].dtype
-    if isinstance(seg_dtype, pd.CategoricalDtype) and df[seg].cat.known:
+    if isinstance(seg_dtype, pd.CategoricalDtype):
+        seg_dtype = _categories(meta, seg, partition_cats)
         seg_order = pd.Index(seg_dtype.categories)
         seg_order = seg_order[seg_order.isin(seg_n.index)]
     else:
@@ -465,12 +484,14 @@ def profile_dask(df, segments, *, columns, weights, min_cell, alpha, max_levels,
     sizes = seg_n.reindex(seg_order).to_numpy()
     labels = pd.Series(pd.Index(seg_order).repeat(sizes), name=seg_name)
     if isinstance(seg_dtype, pd.CategoricalDtype):
-        cats = seg_dtype.categories if df[seg].cat.known else seg_order
-        labels = labels.astype(pd.CategoricalDtype(cats, ordered=seg_dtype.ordered))
+        labels = labels.astype(seg_dtype)
     data = {}
     for (c, kind) in sel:
         vc = pd.concat([o[c][0] for o, _, _ in out]).groupby(level=[0, 1], dropna=False, observed=True).sum()
-        values = _expand(vc, seg_order, meta[c].dtype)
+        dtype = meta[c].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            dtype = _categories(meta, c, partition_cats)
+        values = _expand(vc, seg_order, dtype)
         if kind == "category" and not isinstance(meta[c].dtype, pd.CategoricalDtype):
             firsts = [o[c][1] for o, _, _ in out if o[c][1] is not None]
             if firsts:

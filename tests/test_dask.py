@@ -165,6 +165,17 @@ def test_profile_on_dask_equals_profile_on_pandas_for_demo_data(client, people):
         np.testing.assert_array_equal(expected.table.loc[num, c], got.table.loc[num, c])
 
 
+def test_profile_on_dask_equals_pandas_for_categories_read_from_parquet(client, people, tmp_path):
+    # Parquet dictionaries reach Dask as categoricals whose metadata lists no categories
+    df = people.assign(persona=people["persona"].astype("category"))
+    for i in range(4):
+        df.iloc[i * 500 : (i + 1) * 500].to_parquet(tmp_path / f"part-{i}.parquet")
+    cols = ["age", "gender", "country", "preferred_channel", "gamer"]
+    expected = ms.profile(pd.read_parquet(tmp_path), "persona", columns=cols)
+    got = ms.profile(dd.read_parquet(str(tmp_path), filesystem="arrow"), "persona", columns=cols)
+    _same_profile(expected, got)
+
+
 def test_profile_on_dask_takes_labels_as_a_dask_series_with_known_divisions(client, people):
     rng = np.random.default_rng(1)
     labels = pd.Series(rng.choice(["x", "y", "z"], len(people)), index=people.index, name="group")
