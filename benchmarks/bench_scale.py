@@ -163,7 +163,11 @@ def run_dask(folder: Path, workers: int, memory_limit: str, spill: Path) -> tupl
 
     import microseg as ms
 
-    with dask.config.set({"temporary-directory": str(spill), "distributed.worker.daemon": False}):
+    # one Parquet file per partition: Dask would otherwise fuse small files into partitions of several million
+    # rows, and the shuffle of such a partition outgrows a 1.5 GiB worker
+    config = {"temporary-directory": str(spill), "distributed.worker.daemon": False,
+              "dataframe.parquet.minimum-partition-size": 1}  # fmt: skip
+    with dask.config.set(config):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=memory_limit,
                                dashboard_address=":0", silence_logs=50)  # fmt: skip
         client = Client(cluster)

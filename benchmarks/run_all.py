@@ -169,7 +169,7 @@ def ratios(name: str, table) -> list[dict]:
         ref_s = _seconds(ref[sec_c])
         case = ", ".join(f"{k}={v}" for k, v in zip(keys, key))
         for _, r in g.iterrows():
-            if r.name == ref.name:
+            if OURS.match(str(r[tool_c])):  # microseg against itself (e.g. n_jobs=-1) is not a comparison
                 continue
             s = _seconds(r[sec_c])
             if s != s:  # not a timing row (e.g. a memory ratio)

@@ -29,6 +29,12 @@ returns on the same rows. Raw rows never travel to the client:
   partition; the result is a Dask object (the one documented exception to
   "one return type per function").
 
+Memory: the shuffle holds a few copies of a partition in a worker, so
+partitions of about a million transactions suit workers of 1–2 GiB. Dask fuses
+small Parquet files into partitions of several million rows unless
+``dask.config.set({"dataframe.parquet.minimum-partition-size": 1})``
+(``benchmarks/bench_scale.py`` does so).
+
 Dask is optional (``pip install "microseg[scale]"``); nothing here imports it
 until a Dask object is actually handed over.
 """

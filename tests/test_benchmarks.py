@@ -41,9 +41,9 @@ def test_ratios_compare_each_tool_with_microseg_within_each_case():
     import pandas as pd
 
     table = pd.DataFrame({
-        "rows": [10, 10, 10, 20, 20],
-        "tool": ["ms.profile", "pandas groupby", "microseg peak memory", "microseg", "duckdb"],
-        "seconds": [2.0, 5.0, None, "4.00", "~2.00"],
+        "rows": [10, 10, 10, 10, 20, 20],
+        "tool": ["ms.profile", "pandas groupby", "ms.profile n_jobs=-1", "microseg peak memory", "microseg", "duckdb"],
+        "seconds": [2.0, 5.0, 1.0, None, "4.00", "~2.00"],
     })  # fmt: skip
     rows = _run_all().ratios("bench_x", table)
     got = {(r["case"], r["other tool"]): (r["other / microseg"], r["estimated"]) for r in rows}
