@@ -189,9 +189,10 @@ def run_dask(folder: Path, workers: int, memory_limit: str, spill: Path) -> tupl
 
 _DUCKDB = """
 import duckdb, json, sys, time
-folder, threads, limit = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+folder, threads, limit, spill = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 con = duckdb.connect()
-con.execute(f"SET threads={threads}; SET memory_limit='{limit}'; SET preserve_insertion_order=false; SET enable_progress_bar=false")
+con.execute(f"SET threads={threads}; SET memory_limit='{limit}'; SET preserve_insertion_order=false; "
+            f"SET enable_progress_bar=false; SET temp_directory='{spill}'")
 t = time.perf_counter()
 df = con.execute(f'''
 WITH t AS (
@@ -214,8 +215,8 @@ print(json.dumps({"seconds": seconds, "customers": len(df), "orders": int(df["n_
 """
 
 
-def run_duckdb(folder: Path, threads: int, memory_limit: str) -> tuple[float, int, dict]:
-    proc = subprocess.Popen([sys.executable, "-c", _DUCKDB, str(folder), str(threads), memory_limit],
+def run_duckdb(folder: Path, threads: int, memory_limit: str, spill: Path) -> tuple[float, int, dict]:
+    proc = subprocess.Popen([sys.executable, "-c", _DUCKDB, str(folder), str(threads), memory_limit, str(spill)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     with PeakMemory(proc.pid) as mem:
         out, err = proc.communicate()
@@ -273,7 +274,7 @@ def main(argv=None) -> pd.DataFrame:
         if have_duckdb:
             limit_mb = int(_gib(args.memory_limit) * args.workers / 2**20)
             try:
-                dsecs, dpeak, check = run_duckdb(folder, args.workers, f"{limit_mb}MB")
+                dsecs, dpeak, check = run_duckdb(folder, args.workers, f"{limit_mb}MB", spill / "duckdb")
             except RuntimeError as exc:  # e.g. out of memory: say so in the table
                 print(f"  duckdb failed: {str(exc).splitlines()[-1] if str(exc) else exc}", flush=True)
                 print(str(exc)[-600:])
