@@ -324,3 +324,8 @@ def test_mann_whitney_without_ties_equals_scipy():
     for s in range(4):
         expected = stats.mannwhitneyu(df.x[df.seg == s], df.x[df.seg != s], method="asymptotic").pvalue
         assert t.loc[t.segment == s, "p_value"].item() == pytest.approx(expected, rel=1e-10)
+
+
+def test_segment_column_passed_as_series_is_not_profiled():
+    df = pd.DataFrame({"seg": ["a", "b"] * 30, "x": range(60)})
+    assert set(ms.profile(df, df["seg"]).table["column"]) == {"x"}
