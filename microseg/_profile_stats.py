@@ -7,11 +7,12 @@ Python loop over rows or segments:
   from one ``np.bincount`` of ``segment * n_levels + level`` (with the weights
   for weighted shares);
 * numeric columns: sums and centred sums of squares per segment by
-  ``np.bincount``; one sort by value gives mid-ranks (Mann–Whitney rank sums per
-  segment by ``np.bincount``, tie counts from the runs of equal values) and the
-  overall median; a stable radix sort of the segment codes of that order gives
-  each segment's values in order, from which medians and their intervals are
-  read by position.
+  ``np.bincount``; rows are grouped by segment once per profile (a radix sort
+  of the segment codes), each segment's values are sorted on their own (medians
+  and their intervals are read by position), and a stable merge of those
+  sorted runs gives the distinct values with their tie counts and mid-ranks:
+  Mann–Whitney rank sums per segment come from ``np.bincount`` of the
+  mid-ranks.
 
 Methods (segment compared with the rest of the population; the index compares
 it with the whole):
@@ -65,6 +66,15 @@ class EncodedColumn:
     values: np.ndarray | None = None  # numeric: float values (NaN = missing)
 
 
+def check_min_cell(min_cell) -> int:
+    """``min_cell`` as an int >= 1, or a clear error."""
+    from .errors import MicrosegError
+
+    if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
+        raise MicrosegError(f"min_cell must be a whole number >= 1, got {min_cell!r}.")
+    return int(min_cell)
+
+
 def column_kind(s: pd.Series) -> str | None:
     """``"numeric"``, ``"flag"``, ``"category"``, or ``None`` for columns profile() does not use."""
     if pd.api.types.is_bool_dtype(s):
@@ -90,8 +100,14 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, levels
 
 
-def encode_column(s: pd.Series, kind: str, min_cell: int, notes: list[str]) -> EncodedColumn | None:
-    """Encode one column; pool rare levels; return ``None`` (with a note) when nothing can be shown."""
+def encode_column(
+    s: pd.Series, kind: str, min_cell: int, notes: list[str], max_levels: int | None = None
+) -> EncodedColumn | None:
+    """Encode one column; pool rare levels; return ``None`` (with a note) when nothing can be shown.
+
+    With ``max_levels``, a categorical column with more distinct values is left
+    out as identifier-like.
+    """
     name = s.name
     if kind == "numeric":
         x = s.to_numpy(dtype="float64", na_value=np.nan)
@@ -112,6 +128,12 @@ def encode_column(s: pd.Series, kind: str, min_cell: int, notes: list[str]) -> E
             return None
         return EncodedColumn(name, kind, codes=codes, levels=["True", "not True"], hidden=np.array([False, True]))
     codes, levels = _factorize(s)
+    if max_levels is not None and len(levels) > max_levels:
+        notes.append(
+            f"column {name!r} left out: {len(levels)} distinct values (more than max_levels={max_levels}) "
+            "looks like an identifier or free text; pass columns=[...] to include it."
+        )
+        return None
     counts = np.bincount(codes, minlength=len(levels))
     used = counts > 0
     rare = used & (counts < min_cell)
@@ -283,30 +305,56 @@ def _level_stats(g, K, col: EncodedColumn, w, seg_w, seg_w2, z_crit):
     }
 
 
-def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
+def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg, seg_n):
     x_all = col.values
-    present = ~np.isnan(x_all)
-    x = x_all[present]
-    gp = g[present]
-    wp = None if w is None else w[present]
-    n_k = np.bincount(gp, minlength=K)
-    n = x.size
-    W_k = n_k.astype(float) if wp is None else np.bincount(gp, weights=wp, minlength=K)
+    # rows grouped by segment (o_seg, one radix sort per profile); each segment's slice sorted on its own
+    xg = x_all[o_seg]
+    wg = None if w is None else w[o_seg]
+    miss = np.isnan(xg)
+    if miss.any():
+        miss_k = np.bincount(np.repeat(np.arange(K), seg_n)[miss], minlength=K)
+        keep = ~miss
+        xg = xg[keep]
+        wg = None if wg is None else wg[keep]
+    else:
+        miss_k = np.zeros(K, dtype=np.int64)
+    n_k = seg_n - miss_k
+    n = xg.size
+    off = np.concatenate([[0], np.cumsum(n_k)[:-1]])
+    ends = off + n_k
+    for k in range(K):  # one sort per segment, not a loop over rows
+        sl = slice(off[k], ends[k])
+        if wg is None:
+            xg[sl].sort()
+        else:
+            o = np.argsort(xg[sl])
+            xg[sl] = xg[sl][o]
+            wg[sl] = wg[sl][o]
+    nz = n_k > 0
+
+    def segsum(v):
+        out = np.zeros(K)
+        if n:
+            out[nz] = np.add.reduceat(v, off[nz])
+        return out
+
+    wp = wg
+    W_k = n_k.astype(float) if wp is None else segsum(wp)
     W = W_k.sum()
     if wp is None:
         ne_k = n_k.astype(float)
         ne_r = (n - n_k).astype(float)
         ne = float(n)
     else:
-        w2k = np.bincount(gp, weights=wp**2, minlength=K)
+        w2k = segsum(wp * wp)
         ne_k = _neff(W_k, w2k)
         ne_r = _neff(W - W_k, w2k.sum() - w2k)
         ne = float(W**2 / w2k.sum())
-    centre = float(np.dot(x, wp) / W) if wp is not None else float(x.mean()) if n else np.nan
-    d = x - centre
+    centre = (float(np.dot(xg, wp) / W) if wp is not None else float(xg.mean())) if n else np.nan
+    d = xg - centre
     wd = d if wp is None else d * wp
-    s1 = np.bincount(gp, weights=wd, minlength=K)
-    s2 = np.bincount(gp, weights=wd * d, minlength=K)
+    s1 = segsum(wd)
+    s2 = segsum(wd * d)
     S1, S2 = s1.sum(), s2.sum()
 
     def moments(Wg, a1, a2, neg):
@@ -323,33 +371,40 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
         half = tq * np.sqrt(var_k / ne_k)
         smd = (mean_k - mean_r) / np.sqrt((var_k + var_r) / 2)
     smd = np.where(np.isfinite(smd), smd, 0.0)
-    # one sort by value: ranks, ties, overall median
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
-    gs = gp[order]
+    vs = xg
+    # all values in order: a stable merge of the K sorted runs (timsort finds them); mid-ranks per distinct value
+    seg_of = np.repeat(np.arange(K, dtype=np.int16 if K < 32_000 else np.int64), n_k)
+    order = np.argsort(vs, kind="stable")
+    G = vs[order]
+    gs = seg_of[order]
     new = np.empty(n, bool)
     if n:
         new[0] = True
-        np.not_equal(xs[1:], xs[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    t = np.diff(np.append(starts, n)).astype(float)
-    gid = np.cumsum(new) - 1
+        np.not_equal(G[1:], G[:-1], out=new[1:])
+    no_ties = wp is None and int(np.count_nonzero(new)) == n
+    if not no_ties:
+        starts = np.flatnonzero(new)
+        uniq = G[starts]
+        t = np.diff(starts, append=n).astype(float)
     n2 = n - n_k
     if wp is None:
-        mid = starts + (t + 1) / 2
-        R = np.bincount(gs, weights=mid[gid], minlength=K)
+        if no_ties:  # the rank is the position
+            R = np.bincount(gs, weights=np.arange(1, n + 1, dtype=float), minlength=K)
+            tie = 0.0
+        else:
+            R = np.bincount(gs, weights=np.repeat(starts + (t + 1) / 2, t.astype(np.int64)), minlength=K)
+            tie = float(np.sum(t**3 - t))
         U1 = R - n_k * (n_k + 1) / 2.0
         U = np.maximum(U1, n_k * n2 - U1)
-        tie = float(np.sum(t**3 - t))
         with np.errstate(divide="ignore", invalid="ignore"):
             s = np.sqrt(n_k * n2 / 12 * ((n + 1) - tie / max(n * (n - 1), 1)))
             zz = (U - n_k * n2 / 2 - 0.5) / s
     else:
-        ws = wp[order]
-        cw = np.cumsum(ws)
+        ws = wg[order]
         gw = np.add.reduceat(ws, starts) if n else np.zeros(0)
-        wmid = (cw[starts] - ws[starts]) + 0.5 * gw
-        R = np.bincount(gs, weights=ws * wmid[gid], minlength=K)
+        cgw = np.cumsum(gw)
+        wmid = (cgw - gw) + 0.5 * gw
+        R = np.bincount(gs, weights=ws * np.repeat(wmid, t.astype(np.int64)), minlength=K)
         Wr = W - W_k
         with np.errstate(divide="ignore", invalid="ignore"):
             auc = (R - W_k**2 / 2) / (W_k * Wr)
@@ -359,10 +414,6 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
             zz = np.abs(ue - ne_k * ne_r / 2) / s
     p = np.clip(2 * stats.norm.sf(zz), 0, 1)
     p = np.where(np.isfinite(p), p, 1.0)
-    # per-segment order: stable radix sort of the segment codes
-    o2 = np.argsort(gs.astype(np.int16 if K < 32_000 else np.int64), kind="stable")
-    vs = xs[o2]
-    off = np.concatenate([[0], np.cumsum(n_k)[:-1]])
     med, mlo, mhi = np.full(K, np.nan), np.full(K, np.nan), np.full(K, np.nan)
     ok = n_k > 0
     if wp is None:
@@ -373,11 +424,11 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
         k = np.clip(np.ceil(1 + nk / 2 + z_crit * np.sqrt(nk) / 2), 1, nk).astype(np.int64)
         mlo[ok] = vs[o + j - 1]
         mhi[ok] = vs[o + k - 1]
-        med_all = float((xs[(n - 1) // 2] + xs[n // 2]) / 2) if n else np.nan
+        med_all = float((G[(n - 1) // 2] + G[n // 2]) / 2) if n else np.nan
     else:
-        wv = ws[o2]
-        cum = np.cumsum(wv)
-        base = np.where(ok, cum[np.minimum(off, n - 1)] - wv[np.minimum(off, n - 1)], 0.0)
+        cum = np.cumsum(wg)
+        first = np.minimum(off, max(n - 1, 0))
+        base = np.where(ok, cum[first] - wg[first], 0.0)
 
         def wq(q):
             pos = np.searchsorted(cum, base + q * W_k, side="left")
@@ -388,9 +439,8 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha):
         med[ok] = wq(0.5)[ok]
         mlo[ok] = wq(np.clip(0.5 - half_q, 0, 1))[ok]
         mhi[ok] = wq(np.clip(0.5 + half_q, 0, 1))[ok]
-        cumall = np.cumsum(ws)
-        med_all = float(xs[min(np.searchsorted(cumall, 0.5 * W, side="left"), n - 1)]) if n else np.nan
-    present_cnt = np.stack([n_k, np.bincount(g[~present], minlength=K)], axis=1)
+        med_all = float(uniq[min(np.searchsorted(cgw, 0.5 * W, side="left"), uniq.size - 1)]) if n else np.nan
+    present_cnt = np.stack([n_k, miss_k], axis=1)
     return {
         "counts": present_cnt,
         "n": n_k[:, None],
@@ -428,7 +478,33 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
+def n_workers(n_jobs) -> int:
+    """scikit-learn's convention: None → 1, -1 → all cores, -2 → all but one."""
+    import os
+
+    if n_jobs is None:
+        return 1
+    n_jobs = int(n_jobs)
+    cores = os.cpu_count() or 1
+    return max(1, n_jobs if n_jobs > 0 else cores + 1 + n_jobs)
+
+
+def map_columns(fn, items, n_jobs) -> list:
+    """``[fn(x) for x in items]``, on threads when ``n_jobs`` asks for more than one.
+
+    The work is numpy sorting, gathering and counting on large arrays, which
+    releases the GIL, so threads run it in parallel.
+    """
+    workers = min(n_workers(n_jobs), len(items))
+    if workers <= 1:
+        return [fn(x) for x in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))
+
+
+def profile_table(g, seg_names, encoded, w, *, min_cell, alpha, n_jobs=None):
     """The tidy long table with suppression applied, and the list of what was suppressed and why.
 
     Segment codes ``g`` (0 … K-1), encoded columns, optional weights. Returns
@@ -440,19 +516,25 @@ def profile_table(g, seg_names, encoded, w, *, min_cell, alpha):
     z_crit = float(stats.norm.ppf(1 - alpha / 2))
     seg_w = np.bincount(g, minlength=K).astype(float) if w is None else np.bincount(g, weights=w, minlength=K)
     seg_w2 = seg_w if w is None else np.bincount(g, weights=w**2, minlength=K)
+    o_seg = np.argsort(g.astype(np.int16) if K < 32_000 else g, kind="stable")  # radix sort, once
+    seg_n = np.bincount(g, minlength=K)
     parts: dict[str, list] = {}
 
     def add(key, arr):
         parts.setdefault(key, []).append(arr)
 
-    n_rows = 0
-    for col in encoded:
+    def column_stats(col):
         if col.kind == "numeric":
-            st = _numeric_stats(g, K, col, w, z_crit, alpha)
+            return _numeric_stats(g, K, col, w, z_crit, alpha, o_seg, seg_n)
+        return _level_stats(g, K, col, w, seg_w, seg_w2, z_crit)
+
+    all_stats = map_columns(column_stats, encoded, n_jobs)
+    n_rows = 0
+    for col, st in zip(encoded, all_stats):
+        if col.kind == "numeric":
             levels, hidden = [""], np.array([False, True])
             sl = np.array([0])
         else:
-            st = _level_stats(g, K, col, w, seg_w, seg_w2, z_crit)
             levels, hidden = col.levels, col.hidden
             sl = np.flatnonzero(~hidden)
         cnt = st.pop("counts")

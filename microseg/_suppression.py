@@ -196,28 +196,34 @@ def protect(
     for _ in range(max_rounds):
         quick_pass()
         protect_mask = suppressed & (primary | ~hidden)
-        determined = None
+        determined = []
+        free = None if shape is not None else _free_directions(values, full, suppressed)
         for tgt in [np.array([i]) for i in np.flatnonzero(protect_mask)] + targets:
             if shape is not None and tgt.size == 1 and _on_positive_cycle(int(tgt[0]), suppressed, values, shape):
                 continue
+            if free is not None and np.abs(free[tgt].sum(axis=0)).max(initial=0) > 1e-9:
+                continue
             lo, hi = feasible_range(values, full, suppressed, tgt)
             if hi - lo < 0.5:
-                determined = tgt
-                break
-        if determined is None:
+                determined.append(tgt)
+        if not determined:
             return suppressed, primary
-        ks = sorted({k for i in determined for k in member[i]})
-        near = np.unique(np.concatenate([constraints[k] for k in ks])) if ks else np.array([], int)
-        j = pick(near)
-        if j is None:
-            # every cell sharing a total with it is suppressed; widen to the next ring
-            ring = sorted({k for m in near for k in member[m]})
-            j = pick(np.unique(np.concatenate([constraints[k] for k in ring]))) if ring else None
-        if j is None:
-            j = pick(np.arange(values.size))
-        if j is None:
+        added = False
+        for tgt in determined:  # one complement per determined cell, then audit again
+            ks = sorted({k for i in tgt for k in member[i]})
+            near = np.unique(np.concatenate([constraints[k] for k in ks])) if ks else np.array([], int)
+            j = pick(near)
+            if j is None:
+                # every cell sharing a total with it is suppressed; widen to the next ring
+                ring = sorted({k for m in near for k in member[m]})
+                j = pick(np.unique(np.concatenate([constraints[k] for k in ring]))) if ring else None
+            if j is None:
+                j = pick(np.arange(values.size))
+            if j is not None:
+                suppressed[j] = True
+                added = True
+        if not added:
             return suppressed, primary
-        suppressed[j] = True
     raise RuntimeError("complementary suppression did not converge")  # pragma: no cover
 
 
@@ -250,3 +256,35 @@ def _on_positive_cycle(cell: int, unknown: np.ndarray, values: np.ndarray, shape
                 seen.add(nb)
                 stack.append(nb)
     return False
+
+
+def _free_directions(values, constraints, unknown) -> np.ndarray:
+    """Directions in which the unknown non-zero cells can move together without changing anything published.
+
+    Returns an array (cells × directions): the null space of the published
+    constraints restricted to the unknown cells holding at least 1 (the others
+    fixed). The true table is a feasible point with those cells >= 1, so a
+    small step along any such direction stays feasible: a cell (or sum of
+    cells) with a non-zero component is not determined. A zero row proves
+    nothing (the linear program decides).
+    """
+    from scipy.linalg import null_space
+
+    var = np.flatnonzero(unknown & (values >= 1))
+    out = np.zeros((values.size, 0))
+    if var.size == 0:
+        return out
+    pos = np.full(values.size, -1)
+    pos[var] = np.arange(var.size)
+    rows = []
+    for con in constraints:
+        idx, coef = _split(con)
+        sel = pos[idx] >= 0
+        if sel.any():
+            row = np.zeros(var.size)
+            np.add.at(row, pos[idx[sel]], coef[sel])
+            rows.append(row)
+    ns = null_space(np.array(rows)) if rows else np.eye(var.size)
+    out = np.zeros((values.size, ns.shape[1]))
+    out[var] = ns
+    return out

@@ -28,17 +28,13 @@ import numpy as np
 import pandas as pd
 
 from . import _profile_stats as st
-from ._suppression import protect
+from ._describe import Description, describe
+from ._overlap import Overlap, overlap
+from ._profile_stats import check_min_cell as _check_min_cell
 from ._validation import check_columns, check_frame, check_labels, check_weights, report_rows
 from .errors import AudienceTooSmallError, MicrosegError, SchemaError
 
 __all__ = ["describe", "profile", "compare", "overlap", "SegmentProfile", "Description", "Overlap"]
-
-def _check_min_cell(min_cell) -> int:
-    if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
-        raise MicrosegError(f"min_cell must be a whole number >= 1, got {min_cell!r}.")
-    return int(min_cell)
-
 
 def _check_alpha(alpha) -> float:
     if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
@@ -90,11 +86,15 @@ def _select_columns(df, columns, exclude, max_levels, notes):
 
 def _labels(df, segments, name="segments"):
     labels = check_labels(df, segments, name=name)
-    seg_col = segments if isinstance(segments, Hashable) and not isinstance(segments, (pd.Series, np.ndarray)) and segments in df.columns else None
+    is_name = isinstance(segments, Hashable) and not isinstance(segments, (pd.Series, np.ndarray))
+    seg_col = segments if is_name and segments in df.columns else None
+    if seg_col is None and isinstance(segments, pd.Series) and segments.name in df.columns:
+        if df[segments.name].equals(labels):  # df["seg"] passed instead of "seg": do not profile it against itself
+            seg_col = segments.name
     return labels, seg_col
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class SegmentProfile:
     """Every segment against the rest of the population.
 
@@ -162,8 +162,8 @@ class SegmentProfile:
         for _, s in self.sizes.iterrows():
             traits = self.distinctive(s["segment"], n=n_traits)
             phrases = [_phrase(r) for _, r in traits.iterrows()]
-            words = [_short(r) for _, r in traits.head(2).iterrows()]
-            name = " ".join(words) if words else "typical"
+            words = list(dict.fromkeys(_short(r) for _, r in traits.iterrows()))[:2]
+            name = ", ".join(words) if words else "typical"
             pct = f"{100 * s['share']:.0f} %"
             body = ", ".join(phrases) if phrases else "no trait differs clearly from the rest"
             rows.append(
@@ -233,17 +233,22 @@ def _pretty(col) -> str:
     return str(col).replace("_", " ")
 
 
+def _number(v: float) -> str:
+    """A number as people write it: 48,852 rather than 4.89e+04; 3 significant digits below 1,000."""
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
 def _phrase(r) -> str:
     col = _pretty(r["column"])
     if r["kind"] == "numeric":
         higher = r["difference"] > 0
-        word = ("older" if higher else "younger") if col == "age" else f"{'higher' if higher else 'lower'} {col}"
-        return f"{word} (mean {col} {r['mean_segment']:.3g} vs {r['mean_overall']:.3g})"
+        word = ("older" if higher else "younger") if col == "age" else f"{col} {'above' if higher else 'below'} average"
+        return f"{word} (mean {_number(r['mean_segment'])} vs {_number(r['mean_overall'])})"
     ratio = r["index"] / 100
-    what = col if r["kind"] == "flag" else f"{col} {r['level']}"
+    what = f"to be {col}" if r["kind"] == "flag" else f"to have {col} {str(r['level']).replace('_', ' ')!r}"
     if ratio >= 1:
-        return f"{ratio:.1f}× as likely to be {what}"
-    return f"{1 / ratio:.1f}× less likely to be {what}" if ratio > 0 else f"never {what}"
+        return f"{ratio:.1f}× as likely {what}"
+    return f"{1 / ratio:.1f}× less likely {what}" if ratio > 0 else f"never {what[3:]}"
 
 
 def _short(r) -> str:
@@ -257,7 +262,10 @@ def _short(r) -> str:
     return str(r["level"]) if r["effect_size"] > 0 else f"not-{r['level']}"
 
 
-def _build_profile(df, labels, *, columns, exclude, weights, min_cell, alpha, max_levels, names=None, notes=None, keep_source=True):
+def _build_profile(
+    df, labels, *, columns, exclude, weights, min_cell, alpha, max_levels, names=None, notes=None, keep_source=True,
+    n_jobs=None,
+):  # fmt: skip
     notes = list(notes or [])
     rows = {}
     w, _ = _resolve_weights(df, weights)
@@ -296,21 +304,17 @@ def _build_profile(df, labels, *, columns, exclude, weights, min_cell, alpha, ma
             "size cannot be shown; merge them into a larger segment (e.g. 'other') or lower min_cell deliberately."
         )
     sel = _select_columns(df_used, columns, exclude, max_levels, notes)
-    encoded = []
-    for c, kind in sel:
-        enc = st.encode_column(df_used[c], kind, min_cell, notes)
-        if enc is None:
-            continue
-        if columns is None and kind == "category" and len(enc.levels) > max_levels:
-            notes.append(
-                f"column {c!r} left out: {len(enc.levels)} levels (more than max_levels={max_levels}) "
-                "looks like an identifier or free text; pass columns=[...] to include it."
-            )
-            continue
-        encoded.append(enc)
+    col_notes = [[] for _ in sel]
+    encoded = st.map_columns(
+        lambda i: st.encode_column(df_used[sel[i][0]], sel[i][1], min_cell, col_notes[i], max_levels if columns is None else None),
+        list(range(len(sel))),
+        n_jobs,
+    )
+    notes.extend(n for ns in col_notes for n in ns)
+    encoded = [e for e in encoded if e is not None]
     if not encoded:
         raise SchemaError("no column left to profile once constant, rare and identifier-like columns were left out; " + " ".join(notes))
-    table, sup = st.profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha)
+    table, sup = st.profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha, n_jobs=n_jobs)
     if w_used is None:
         share = sizes_n / sizes_n.sum()
         neff = sizes_n.astype(float)
@@ -339,6 +343,7 @@ def profile(
     min_cell: int = 10,
     alpha: float = 0.05,
     max_levels: int = 50,
+    n_jobs: int | None = None,
 ) -> SegmentProfile:
     """Profile every segment against the rest of the population.
 
@@ -367,6 +372,9 @@ def profile(
         intervals are ``1 - alpha`` intervals.
     max_levels : int
         See ``columns``.
+    n_jobs : int, optional
+        Columns computed on this many threads (``-1``: all cores; default 1).
+        The results do not depend on it.
 
     Returns
     -------
@@ -381,6 +389,23 @@ def profile(
         A column missing for every row.
     AudienceTooSmallError
         A segment with fewer than ``min_cell`` people.
+
+    Notes
+    -----
+    Each segment is tested against the rest of the population; the index
+    (``100 × share_segment / share_overall``) compares it with the whole.
+    Levels and flags: Fisher's exact test where an expected count of the
+    2 × 2 table is below 20, else Pearson's chi-square (no continuity
+    correction); effect size Cohen's h. Numeric columns: Mann–Whitney U
+    (normal approximation with tie and continuity corrections, as
+    ``scipy.stats.mannwhitneyu(method="asymptotic")``); effect size the
+    standardised mean difference with the average of the two variances.
+    Index interval: delta method on ``log(index)`` with segment and rest as
+    independent binomials. Mean interval: ``t``; median interval: order
+    statistics. All p-values are adjusted together (Benjamini–Hochberg);
+    ``significant`` is ``p_adjusted <= alpha``. With weights, the tests use
+    effective sample sizes (and weighted mid-ranks for Mann–Whitney, without
+    continuity correction). Details in :mod:`microseg._profile_stats`.
 
     Examples
     --------
@@ -401,7 +426,7 @@ def profile(
         exclude.add(weights)
     return _build_profile(
         df, labels, columns=columns, exclude=exclude, weights=weights, min_cell=min_cell, alpha=alpha,
-        max_levels=max_levels,
+        max_levels=max_levels, n_jobs=n_jobs,
     )  # fmt: skip
 
 
@@ -472,209 +497,3 @@ def compare(
         sub, lab, columns=columns, exclude=exclude, weights=w, min_cell=min_cell, alpha=alpha, max_levels=50,
         notes=notes, keep_source=False,
     )  # fmt: skip
-
-
-# -- describe -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, repr=False)
-class Description:
-    """The population, column by column.
-
-    Attributes
-    ----------
-    columns : pandas.DataFrame
-        One row per column: ``column, kind, dtype, n, missing, missing_share,
-        distinct, mean, std, min, p25, median, p75, max, top_levels``.
-    levels : pandas.DataFrame
-        The most frequent levels of categorical and boolean columns:
-        ``column, level, n, share`` (levels with fewer than ``min_cell`` people
-        are not listed).
-    min_cell : int
-    """
-
-    columns: pd.DataFrame
-    levels: pd.DataFrame
-    min_cell: int = 10
-
-    def to_frame(self) -> pd.DataFrame:
-        """The per-column table."""
-        return self.columns.copy()
-
-    def plot(self, columns: Sequence[Hashable] | None = None):
-        """One small panel per column (quartiles for numbers, top levels for categories); returns the Figure."""
-        from .plot._profile import plot_describe
-
-        return plot_describe(self, columns=columns)
-
-    def __repr__(self) -> str:
-        kinds = self.columns["kind"].value_counts().to_dict()
-        return f"Description({len(self.columns)} columns: " + ", ".join(f"{v} {k}" for k, v in kinds.items()) + ")"
-
-    def _repr_html_(self) -> str:
-        return f"<p><b>{html.escape(repr(self))}</b></p>" + self.columns.to_html(index=False, na_rep="")
-
-
-def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Description:
-    """Describe the population: per column its type, missing share, distinct count, summary or top levels.
-
-    Examples
-    --------
-    >>> import pandas as pd, microseg as ms
-    >>> df = pd.DataFrame({"age": [20, 30, 40, None] * 5, "channel": ["app", "web"] * 10})
-    >>> d = ms.describe(df)
-    >>> d.to_frame()[["column", "kind", "missing_share", "distinct"]]
-        column      kind  missing_share  distinct
-    0      age   numeric           0.25         3
-    1  channel  category           0.00         2
-    >>> d.levels.query("column == 'channel'")["level"].tolist()
-    ['app', 'web']
-    """
-    check_frame(df)
-    min_cell = _check_min_cell(min_cell)
-    rows, levels = [], []
-    n = len(df)
-    for c in df.columns:
-        s = df[c]
-        kind = st.column_kind(s) or "datetime"
-        miss = int(s.isna().sum())
-        row = {"column": c, "kind": kind, "dtype": str(s.dtype), "n": n, "missing": miss, "missing_share": miss / n,
-               "distinct": int(s.nunique(dropna=True))}  # fmt: skip
-        if kind == "numeric" and miss < n:
-            x = s.astype("float64")
-            q = x.quantile([0, 0.25, 0.5, 0.75, 1]).to_numpy()
-            row.update(mean=x.mean(), std=x.std(), min=q[0], p25=q[1], median=q[2], p75=q[3], max=q[4])
-        elif kind == "datetime" and miss < n:
-            row.update(min=s.min(), max=s.max())
-        elif kind in ("category", "flag"):
-            vc = s.astype(str if kind == "flag" else object).value_counts(dropna=True)
-            vc = vc[vc >= min_cell].head(top)
-            for lv, k in vc.items():
-                levels.append({"column": c, "level": str(lv), "n": int(k), "share": k / n})
-            row["top_levels"] = ", ".join(f"{lv} ({100 * k / n:.0f} %)" for lv, k in vc.items())
-        rows.append(row)
-    cols = ["column", "kind", "dtype", "n", "missing", "missing_share", "distinct", "mean", "std", "min", "p25",
-            "median", "p75", "max", "top_levels"]  # fmt: skip
-    table = pd.DataFrame(rows).reindex(columns=cols)
-    lv = pd.DataFrame(levels, columns=["column", "level", "n", "share"])
-    return Description(columns=table, levels=lv, min_cell=min_cell)
-
-
-# -- overlap --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, repr=False)
-class Overlap:
-    """How flags co-occur.
-
-    Attributes
-    ----------
-    combinations : pandas.DataFrame
-        One row per combination of flags that occurs (one boolean column per
-        flag, then ``n`` and ``share``), largest first; suppressed counts are
-        missing (``suppressed`` True).
-    pairs : pandas.DataFrame
-        ``flag_a, flag_b, n_a, n_b, n_both, share_both, lift`` with
-        ``lift = P(a and b) / (P(a) P(b))``.
-    totals : pandas.DataFrame
-        ``flag, n, share``.
-    n : int
-        People.
-    min_cell : int
-    """
-
-    combinations: pd.DataFrame
-    pairs: pd.DataFrame
-    totals: pd.DataFrame
-    n: int
-    min_cell: int = 10
-
-    def to_frame(self) -> pd.DataFrame:
-        """The combination counts (UpSet-style), largest first."""
-        return self.combinations.copy()
-
-    def plot(self, ax=None, *, top: int = 20):
-        """UpSet-style bars of the largest combinations; returns the Axes."""
-        from .plot._profile import plot_overlap
-
-        return plot_overlap(self, ax=ax, top=top)
-
-    def __repr__(self) -> str:
-        return f"Overlap({len(self.totals)} flags, {len(self.combinations)} combinations, {self.n} people)"
-
-    def _repr_html_(self) -> str:
-        return f"<p><b>{html.escape(repr(self))}</b></p>" + self.combinations.head(20).to_html(index=False, na_rep="–")
-
-
-def overlap(df: pd.DataFrame, flags: Sequence[Hashable], *, min_cell: int = 10) -> Overlap:
-    """Attribute overlaps: counts of every combination of flags, and pairwise co-occurrence with lift.
-
-    Counts from 1 to ``min_cell - 1`` — of combinations, flag totals and pair
-    counts alike — are suppressed, with complementary counts, so none can be
-    recovered from what is published.
-
-    Examples
-    --------
-    >>> import pandas as pd, microseg as ms
-    >>> df = pd.DataFrame({"gamer": [True] * 40 + [False] * 60, "pet_owner": [True, False] * 50})
-    >>> ov = ms.overlap(df, ["gamer", "pet_owner"])
-    >>> ov.combinations["n"].tolist()
-    [30, 30, 20, 20]
-    >>> ov.pairs["lift"].round(2).tolist()
-    [1.0]
-    """
-    check_frame(df)
-    min_cell = _check_min_cell(min_cell)
-    flags = list(flags)
-    if len(flags) < 2:
-        raise MicrosegError("overlap() needs at least two flag columns.")
-    if len(flags) > 12:
-        raise MicrosegError(f"overlap() takes at most 12 flags (2^12 combinations); got {len(flags)}.")
-    check_columns(df, flags)
-    for f in flags:
-        if not pd.api.types.is_bool_dtype(df[f]):
-            raise SchemaError(f"column {f!r} must be boolean (True/False), found dtype {df[f].dtype}; build a flag first, e.g. df[col] > 0.")
-        if df[f].isna().any():
-            raise SchemaError(f"column {f!r} has {int(df[f].isna().sum())} missing values; fill them (fillna(False)) first.")
-    m = len(flags)
-    bits = np.zeros(len(df), dtype=np.int64)
-    for i, f in enumerate(flags):
-        bits |= df[f].to_numpy(dtype=bool).astype(np.int64) << i
-    cells = np.bincount(bits, minlength=2**m)
-    combos = np.arange(2**m)
-    has = [(combos >> i) & 1 == 1 for i in range(m)]
-    N = len(df)
-    pair_idx = [(i, j) for i in range(m) for j in range(i + 1, m)]
-    # cells: the 2^m combinations, then the m flag totals, then the pair counts; every one is published
-    # unless suppressed, and each total is tied to its combinations by "total - sum(parts) = 0"
-    groups = [np.flatnonzero(h) for h in has] + [np.flatnonzero(has[i] & has[j]) for i, j in pair_idx]
-    n_cells = 2**m
-    values = np.concatenate([cells, [int(cells[gr].sum()) for gr in groups]]).astype(np.int64)
-    constraints = [np.arange(n_cells)]
-    for k, gr in enumerate(groups):
-        idx = np.concatenate([[n_cells + k], gr])
-        constraints.append((idx, np.concatenate([[1.0], -np.ones(gr.size)])))
-    sup_all, _ = protect(values, constraints, min_cell=min_cell)
-    sup, sup_tot, sup_pair = sup_all[:n_cells], sup_all[n_cells : n_cells + m], sup_all[n_cells + m :]
-    tot = values[n_cells : n_cells + m]
-    both = values[n_cells + m :]
-    present = np.flatnonzero((cells > 0) | sup)
-    comb = pd.DataFrame({f: has[i][present] for i, f in enumerate(flags)})
-    comb["n"] = pd.array(np.where(sup[present], 0, cells[present]), dtype="Int64")
-    comb.loc[sup[present], "n"] = pd.NA
-    comb["share"] = comb["n"].astype("Float64") / N
-    comb["suppressed"] = sup[present]
-    comb = comb.iloc[np.argsort(-np.where(sup[present], -1, cells[present]), kind="stable")].reset_index(drop=True)
-    totals = pd.DataFrame({"flag": flags, "n": pd.array(np.where(sup_tot, 0, tot), dtype="Int64")})
-    totals.loc[sup_tot, "n"] = pd.NA
-    totals["share"] = totals["n"].astype("Float64") / N
-    pr = []
-    for k, ((i, j), nb) in enumerate(zip(pair_idx, both)):
-        ok = not (sup_pair[k] or sup_tot[i] or sup_tot[j])
-        pr.append({"flag_a": flags[i], "flag_b": flags[j], "n_a": totals["n"][i], "n_b": totals["n"][j],
-                   "n_both": pd.NA if sup_pair[k] else int(nb), "share_both": np.nan if sup_pair[k] else nb / N,
-                   "lift": nb * N / (tot[i] * tot[j]) if ok and tot[i] and tot[j] else np.nan})  # fmt: skip
-    pairs = pd.DataFrame(pr)
-    pairs["n_both"] = pairs["n_both"].astype("Int64")
-    pairs = pairs.sort_values("lift", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
-    return Overlap(combinations=comb, pairs=pairs, totals=totals, n=N, min_cell=min_cell)

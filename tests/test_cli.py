@@ -62,7 +62,7 @@ def test_report_on_own_table_detects_the_separator(table_csv, tmp_path, capsys):
     path, _ = table_csv
     assert main(["report", str(path), "--segments", "tier", "--id", "id", "--out", str(tmp_path / "r")]) == 0
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
-    assert "Segments by tier" in page and "higher spend" in page
+    assert "Segments by tier" in page and "spend above average" in page
     assert "p1@example.com" not in page  # contact details are never profiled
 
 

@@ -82,3 +82,10 @@ def test_describe_and_overlap_plots():
     ax = ov.plot()
     assert [p.get_height() for p in ax.patches] == ov.combinations["n"].astype(float).tolist()
     assert ax.get_ylabel() == "people"
+
+
+def test_heatmap_draws_a_zero_index_without_warning():
+    df = pd.DataFrame({"seg": ["a"] * 40 + ["b"] * 40, "f": [False] * 40 + [True] * 20 + [False] * 20})
+    ax = ms.profile(df, "seg").plot("heatmap")
+    arr = ax.get_images()[0].get_array()
+    assert np.ma.count_masked(arr) == 0 and arr[0, 0] < 0 < arr[1, 0]

@@ -151,6 +151,9 @@ def _overlap_frames():
     x = np.arange(100)
     # two flags: the pair count is one combination, so totals and pair counts must be protected too
     yield pd.DataFrame({"a": x % 4 == 0, "b": x > 30})
+    # six flags: many small combinations, totals and pairs tied together
+    rng = np.random.default_rng(5)
+    yield pd.DataFrame({f"f{i}": rng.random(1500) < p for i, p in enumerate([0.5, 0.4, 0.3, 0.2, 0.1, 0.05])})
 
 
 @pytest.mark.parametrize("df", list(_overlap_frames()))

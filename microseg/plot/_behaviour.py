@@ -13,6 +13,15 @@ from ._palette import segment_colors
 __all__ = ["rfm_grid", "cohort_heatmap", "funnel_chart", "migration_heatmap"]
 
 
+def _duration(td: pd.Timedelta) -> str:
+    """A window in words: '7 days', '36 hours', '90 minutes'."""
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        n = td.total_seconds() / size
+        if n >= 1 and n == int(n):
+            return f"{int(n)} {unit}{'s' if n != 1 else ''}"
+    return str(td)
+
+
 def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.8))
@@ -122,7 +131,7 @@ def funnel_chart(result, *, ax: Axes | None = None) -> Axes:
     ax.set_yticks(y, [str(i) for i in s.index])
     ax.set_xlabel("Customers reaching the step")
     ax.set_ylabel("Funnel step")
-    window = "no time limit" if result.window is None else f"within {result.window}"
+    window = "no time limit" if result.window is None else f"within {_duration(result.window)}"
     ax.set_title(f"Funnel ({result.order} order, {window})")
     ax.set_xlim(0, max(s["customers"].max(), 1) * 1.5)
     return ax

@@ -8,7 +8,7 @@ order).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -134,7 +134,6 @@ def bands(
     return out
 
 
-Condition = "pd.Series | np.ndarray | Callable[[pd.DataFrame], object] | str"
 
 
 def _resolve(df: pd.DataFrame, name, cond) -> np.ndarray:

@@ -178,7 +178,7 @@ def timing_summary(timing: pd.DataFrame, segments, *, due_within: float = 30.0) 
     if isinstance(segments, pd.Series) and not segments.index.equals(timing.index):
         segments = segments.reindex(timing.index)
     seg = check_labels(timing, segments)
-    df = timing.assign(_segment=seg.to_numpy())
+    df = timing.assign(_segment=seg.array)  # .array keeps an ordered categorical's order
     df["_repeat"] = df["typical_interval_days"].notna()
     df["_due"] = df["_repeat"] & df["days_until_due"].between(0, due_within)
     df["_over"] = df["_repeat"] & (df["days_until_due"] < 0)
