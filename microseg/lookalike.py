@@ -58,6 +58,7 @@ from ._lookalike_engines import (
     make_engine,
 )
 from ._lookalike_eval import LookalikeEvaluation, LookalikeExplanation, _drivers, _seed_traits, _trait_words, evaluate
+from ._dask import audience_dask, is_dask, score_samples_dask
 from ._validation import ROWS_ATTR, check_columns, check_frame, check_share, report_rows
 from .errors import MicrosegError, SchemaError
 from .privacy.sensitive import check_sensitive
@@ -554,8 +555,10 @@ class Lookalike(BaseEstimator):
         The score of a row depends on that row alone (never normalised within
         ``X``), so scores are comparable across calls and tables; 0.97 means
         the row resembles the seed more than 97 % of the people the model was
-        fitted against.
+        fitted against. A Dask DataFrame gives a Dask Series, scored partition by partition.
         """
+        if is_dask(X):
+            return score_samples_dask(self, X)
         X = self._check_X(X)
         return pd.Series(self._to_score(self._decision(X)), index=X.index, name="score")
 
@@ -603,7 +606,10 @@ class Lookalike(BaseEstimator):
             :meth:`score_samples`), ``rank`` (1 = most alike, within the pool)
             and ``tier`` (ordered categorical: "0-1%", "1-2%", "2-5%", ...).
             ``attrs["microseg_rows"]`` counts the rows left out and why.
+            A Dask DataFrame gives a Dask DataFrame of the same rows (in partition order).
         """
+        if is_dask(X):
+            return audience_dask(self, X, size=size, n=n)
         X = self._check_X(X)
         if size is not None and n is not None:
             raise MicrosegError("pass either size= (a share of the pool) or n= (a number of rows), not both.")

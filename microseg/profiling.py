@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import _profile_stats as st
+from ._dask import is_dask
 from ._describe import Description, describe
 from ._overlap import Overlap, overlap
 from ._profile_stats import check_min_cell as _check_min_cell
@@ -349,11 +350,14 @@ def profile(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per person.
+    df : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per person. A Dask DataFrame gives the same profile, from
+        value counts computed in partitions (exact; no weights; see
+        :mod:`microseg._dask`).
     segments : column name or array-like
         The segment of each row: a column of ``df`` or labels aligned with it
-        (a Series on the same index, or an array in row order). Rows with a
+        (a Series on the same index, or an array in row order; with a Dask
+        ``df``, a column name or a Dask Series with known divisions). Rows with a
         missing label are left out (reported as a warning).
     columns : list of column names, optional
         Columns to profile. Default: every column but the segment and weight
@@ -418,6 +422,11 @@ def profile(
       column level  significant
     0  gamer  True         True
     """
+    if is_dask(df):
+        from ._dask import profile_dask
+
+        return profile_dask(df, segments, columns=columns, weights=weights, min_cell=min_cell, alpha=alpha,
+                            max_levels=max_levels, n_jobs=n_jobs)  # fmt: skip
     check_frame(df)
     min_cell, alpha = _check_min_cell(min_cell), _check_alpha(alpha)
     labels, seg_col = _labels(df, segments)

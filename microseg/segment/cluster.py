@@ -21,6 +21,7 @@ from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from .._dask import is_dask, predict_dask
 from ..errors import MicrosegError, SchemaError
 from ._choose_k import ChooseKResult, choose_k
 from ._stability import StabilityResult, stability
@@ -291,7 +292,9 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     # ----------------------------------------------------------- predict
     def predict(self, X) -> np.ndarray:
-        """Segment of each row of ``X`` (nearest centre in the encoded space)."""
+        """Segment of each row of ``X`` (nearest centre in the encoded space); a Dask DataFrame gives a Dask Series."""
+        if is_dask(X):
+            return predict_dask(self, X)
         return np.argmin(self._sq_distances(X), axis=1)
 
     def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._dask import is_dask
 from .._transactions import check_has_purchases, prepare_log
 from .._validation import report_rows
 from ..errors import MicrosegError
@@ -63,7 +64,8 @@ def cohorts(
 
     Parameters
     ----------
-    transactions : DataFrame
+    transactions : DataFrame or dask.dataframe.DataFrame
+        A Dask DataFrame gives the same pandas matrix, computed in partitions.
     customer, time, value : str
         Column names (``value`` may be None unless ``metric="revenue"``).
     period : {"D", "W", "M", "Q", "Y"}, default "M"
@@ -91,6 +93,11 @@ def cohorts(
     2024-01              1.0  0.5
     2024-02              1.0  NaN
     """
+    if is_dask(transactions):
+        from .._dask import cohorts_dask
+
+        return cohorts_dask(transactions, customer=customer, time=time, value=value, period=period, metric=metric,
+                            as_of=as_of)  # fmt: skip
     if period not in _PERIODS:
         raise MicrosegError(f"period must be one of {sorted(_PERIODS)}, got {period!r}.")
     if metric not in _METRICS:

@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._dask import is_dask
 from .._transactions import check_freq, check_has_purchases, prepare_log, to_period
 from .._validation import check_columns, check_frame, report_rows
 from ..errors import MicrosegError, SchemaError
@@ -49,8 +50,10 @@ def rfm(
 
     Parameters
     ----------
-    transactions : DataFrame
+    transactions : DataFrame or dask.dataframe.DataFrame
         One row per transaction (or order line): customer id, timestamp, amount.
+        A Dask DataFrame gives the same pandas table, computed in partitions
+        (see :mod:`microseg._dask`; needs ``pip install "microseg[scale]"``).
     customer, time, value : str
         Column names. ``value=None`` leaves out the monetary columns.
     as_of : date-like, optional
@@ -111,6 +114,11 @@ def rfm(
     a                  1.0     10.0  20.0            20.0
     b                  0.0      0.0   0.0             0.0
     """
+    if is_dask(transactions):
+        from .._dask import rfm_dask
+
+        return rfm_dask(transactions, customer=customer, time=time, value=value, as_of=as_of, freq=freq,
+                        convention=convention, order=order)  # fmt: skip
     check_freq(freq)
     if convention not in ("analyst", "btyd"):
         raise MicrosegError(f"convention must be 'analyst' or 'btyd', got {convention!r}.")
