@@ -58,12 +58,12 @@ def peak_mb(fn) -> float:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="200,000 rows")
+    p.add_argument("--quick", action="store_true", help="50,000 rows")
     p.add_argument("--rows", type=int, default=None)
     p.add_argument("--verbose", action="store_true", help="progress bar while scoring")
     p.add_argument("--chunk", type=int, default=1_000_000)
     args = p.parse_args(argv)
-    n = args.rows or (200_000 if args.quick else 10_000_000)
+    n = args.rows or (50_000 if args.quick else 10_000_000)
     rng = np.random.default_rng(0)
     print(f"generating {n:,} x {P} float32 ...", flush=True)
     X32 = rng.standard_normal((n, P), dtype=np.float32)
@@ -81,7 +81,7 @@ def main(argv=None) -> int:
         t_fit, look = timed(lambda: ms.Lookalike(method="pu", customer=None, opt_out=None, chunk_size=args.chunk,
                                                  verbose=args.verbose, random_state=0).fit(Xfit, seed=seed))
         print(f"pu fitted on {n_fit:,} rows (seed {int(seed.sum()):,}) in {t_fit:.1f} s", flush=True)
-        n_auto = min(n_fit, 50_000)
+        n_auto = min(n_fit, 5_000 if args.quick else 50_000)
         t_auto_fit, auto = timed(lambda: ms.Lookalike(customer=None, opt_out=None, chunk_size=args.chunk,
                                                       random_state=0).fit(Xfit.iloc[:n_auto], seed=seed[:n_auto]))
     print(f"auto fitted on {n_auto:,} rows in {t_auto_fit:.1f} s (picked {auto.method_!r})", flush=True)
@@ -109,7 +109,8 @@ def main(argv=None) -> int:
 
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    hgb = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0).fit(X32[:50_000], seed[:50_000])
+    n_hgb = 10_000 if args.quick else 50_000
+    hgb = HistGradientBoostingClassifier(max_iter=100, early_stopping=False, random_state=0).fit(X32[:n_hgb], seed[:n_hgb])
     sub = X32[: min(n, 200_000)]
     t_sub, _ = timed(lambda: hgb.predict(sub))
     rows.append(("sklearn HistGradientBoosting.predict *", t_sub * n / len(sub), np.nan, "* extrapolated from 200k rows"))

@@ -144,7 +144,7 @@ def main(argv=None) -> pd.DataFrame:
     ap.add_argument("--repeat", type=int, default=None)
     args = ap.parse_args(argv)
     n = args.rows or (200_000 if args.quick else 10_000_000)
-    repeat = args.repeat or (1 if n >= 2_000_000 else 3)
+    repeat = args.repeat or (1 if args.quick or n >= 2_000_000 else 3)
     t0 = time.perf_counter()
     df_str = make_data(n)
     print(f"data: {n:,} rows x ({N_NUM} numeric + {N_CAT} categorical) x {N_SEG} segments, built in {time.perf_counter() - t0:.1f} s")

@@ -499,7 +499,7 @@ def _drivers(engine, Z, s, enc, rng, *, max_rows: int = 4000) -> pd.DataFrame:
             coef = signed[k]
             level = enc.feature_level_[k]
             if level == "":
-                detail = f"{'higher' if coef > 0 else 'lower'} {c} raises the score ({coef:+.2f} log-odds per SD)"
+                detail = f"the {'higher' if coef > 0 else 'lower'} the {c}, the higher the score ({coef:+.2f} log-odds per SD)"
             elif level == "(missing)":
                 detail = f"a missing {c} {'raises' if coef > 0 else 'lowers'} the score ({coef:+.2f})"
             else:

@@ -148,12 +148,18 @@ def encode_column(
             if used[j] and not pool[j]:
                 pool[j] = True
                 total += counts[j]
-        names = [levels[j] for j in np.flatnonzero(pool)]
-        shown = ", ".join(repr(v) for v in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        notes.append(
-            f"column {name!r}: {len(names)} levels with fewer than min_cell={min_cell} people overall "
-            f"pooled into {POOLED!r} ({shown})."
+        def listed(mask):
+            names = [repr(levels[j]) for j in np.flatnonzero(mask)]
+            return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+        note = (
+            f"column {name!r}: {int(rare.sum())} levels with fewer than min_cell={min_cell} people overall "
+            f"pooled into {POOLED!r} ({listed(rare)})"
         )
+        if (pool & ~rare).any():
+            # the rare levels alone are too few to publish, so the smallest other levels join them
+            note += f"; too few together, so {listed(pool & ~rare)} joined the pool to reach min_cell"
+        notes.append(note + ".")
         keep = used & ~pool
         new_index = np.full(len(levels), -1)
         new_index[keep] = np.arange(keep.sum())

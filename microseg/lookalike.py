@@ -44,7 +44,8 @@ from collections.abc import Hashable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
+from sklearn.utils import ClassifierTags
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._lookalike_engines import (
@@ -78,15 +79,14 @@ class SmallSeedWarning(UserWarning):
 # ----------------------------------------------------------------------------- helpers shared with evaluate
 
 
-def _to_frame(X) -> pd.DataFrame:
+def _to_frame(X, *, min_rows: int = 1) -> pd.DataFrame:
+    """X as a DataFrame; arrays are checked like scikit-learn's (2-d, dense, no complex or inf; NaN allowed)."""
     if isinstance(X, pd.DataFrame):
         return check_frame(X, name="X")
     kind = type(X).__module__.split(".")[0]
     if kind in ("dask", "polars"):
         return check_frame(X, name="X")  # raises with a hint
-    arr = np.asarray(X)
-    if arr.ndim != 2:
-        raise SchemaError(f"X must be a 2-d table (a DataFrame), got an array of shape {arr.shape}.")
+    arr = check_array(X, accept_sparse=False, dtype=None, ensure_all_finite="allow-nan", ensure_min_samples=min_rows)
     return check_frame(pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])]), name="X")
 
 
@@ -107,37 +107,26 @@ def _opt_out_mask(X: pd.DataFrame, opt_out: Hashable | None) -> np.ndarray:
 
 def _resolve_seed(X: pd.DataFrame, y, seed, customer: Hashable | None) -> np.ndarray:
     """Return the seed as a boolean array in X's row order."""
-    if (y is None) == (seed is None):
+    if y is None and seed is None:
         raise MicrosegError(
-            "pass exactly one of y (a boolean mask) or seed (a boolean mask, an aligned Series, or customer ids)."
+            "Lookalike requires y to be passed, but the target y is None: pass exactly one of y (True or 1 = "
+            "seed member, one value per row) or seed= (a boolean mask, an aligned boolean Series, or customer ids)."
         )
-    given = y if y is not None else seed
-    name = "y" if y is not None else "seed"
+    if y is not None and seed is not None:
+        raise MicrosegError("pass exactly one of y or seed (both say who is in the seed), not both.")
+    if y is not None:
+        return _seed_from_y(X, y)
+    given, name = seed, "seed"
     if isinstance(given, pd.Series) and (
         pd.api.types.is_bool_dtype(given) or _is_binary(given.to_numpy())
     ):
-        if not given.index.equals(X.index):
-            if len(given) == len(X) and given.index.sort_values().equals(X.index.sort_values()):
-                given = given.reindex(X.index)
-            else:
-                raise MicrosegError(
-                    f"{name} is a boolean Series whose index does not match X's index "
-                    f"({len(given)} values, {len(X)} rows); align it first (seed.reindex(X.index)) "
-                    "or pass customer ids."
-                )
-        if given.isna().any():
-            raise MicrosegError(f"{name} has {int(given.isna().sum())} missing values; use True/False for every row.")
+        given = _align(given, X, name)
         return given.to_numpy().astype(bool)
     arr = np.asarray(given)
-    if arr.dtype == bool or (len(arr) == len(X) and _is_binary(arr) and name == "y"):
+    if arr.dtype == bool:
         if arr.ndim != 1 or len(arr) != len(X):
             raise MicrosegError(f"{name} is a mask of {arr.size} values but X has {len(X)} rows; pass one per row.")
         return arr.astype(bool)
-    if name == "y":
-        raise MicrosegError(
-            f"y must be a boolean mask (True = seed member) with one value per row; got values such as "
-            f"{list(pd.unique(arr.ravel()))[:5]}. Pass ids as seed=..."
-        )
     # ids looked up in the customer column
     if customer is None or customer not in X.columns:
         raise SchemaError(
@@ -155,6 +144,69 @@ def _resolve_seed(X: pd.DataFrame, y, seed, customer: Hashable | None) -> np.nda
             "or drop them from the seed."
         )
     return col.isin(ids).to_numpy()
+
+
+def _align(given: pd.Series, X: pd.DataFrame, name: str) -> pd.Series:
+    """A per-row Series in X's row order; missing values are an error."""
+    if not given.index.equals(X.index):
+        if len(given) == len(X) and given.index.sort_values().equals(X.index.sort_values()):
+            given = given.reindex(X.index)
+        else:
+            raise MicrosegError(
+                f"{name} is a Series whose index does not match X's index "
+                f"({len(given)} values, {len(X)} rows); align it first ({name}.reindex(X.index)) "
+                "or pass customer ids as seed=."
+            )
+    if given.isna().any():
+        raise MicrosegError(f"{name} has {int(given.isna().sum())} missing values; use True/False for every row.")
+    return given
+
+
+def _seed_from_y(X: pd.DataFrame, y) -> np.ndarray:
+    """The seed from a per-row target: a boolean mask, or two numeric labels (the larger one is the seed).
+
+    As in scikit-learn's binary classifiers, with two labels the larger one
+    (e.g. 1 in {0, 1}, 2 in {1, 2}) is the positive class: the seed.
+    """
+    if isinstance(y, pd.Series):
+        y = _align(y, X, "y")
+        arr = y.to_numpy(dtype=bool) if pd.api.types.is_bool_dtype(y) else y.to_numpy()
+    else:
+        arr = np.asarray(y)
+    if arr.ndim != 1 or len(arr) != len(X):
+        raise MicrosegError(
+            f"y must be one value per row of X (1-d, {len(X)} values), got shape {arr.shape}."
+        )
+    if arr.dtype == bool:
+        return arr
+    if np.iscomplexobj(arr):
+        raise MicrosegError("Complex data not supported in y; pass True/1 for seed members and False/0 for the others.")
+    if arr.dtype == object:  # numbers or booleans stored as objects are read as such
+        kind = pd.api.types.infer_dtype(arr, skipna=False)
+        if kind == "boolean":
+            return arr.astype(bool)
+        if kind in ("integer", "floating", "mixed-integer-float"):
+            arr = arr.astype("float64")
+    if not np.issubdtype(arr.dtype, np.number):
+        raise MicrosegError(
+            f"Unknown label type for y: it must be a boolean mask (True = seed member) or two numeric labels, "
+            f"got values such as {list(pd.unique(arr))[:5]}; pass a mask (y == <seed label>), or ids as seed=."
+        )
+    if np.isnan(arr.astype("float64")).any():
+        raise MicrosegError(f"y has {int(np.isnan(arr.astype('float64')).sum())} missing values; use 1/0 for every row.")
+    labels = np.unique(arr)
+    if len(labels) > 2:
+        raise MicrosegError(
+            f"y has {len(labels)} classes ({list(labels[:5])}...): a lookalike learns one seed against "
+            "everyone else, so y must be binary (True/1 = seed member); pass y == <seed class>."
+        )
+    if len(labels) == 2:
+        return arr == labels[1]
+    if labels.size and labels[0] in (0, 1):
+        return arr.astype(bool)
+    raise MicrosegError(
+        f"y has one class only ({labels.tolist()}); pass True/1 for seed members and False/0 for the others."
+    )
 
 
 def _is_binary(arr) -> bool:
@@ -305,10 +357,13 @@ class Lookalike(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
+        tags.input_tags.allow_nan = True  # missing values are encoded (flag + fill), not refused
         tags.input_tags.categorical = True
         tags.input_tags.string = True
+        tags.input_tags.sparse = False
         tags.target_tags.required = True
+        # y is binary (seed vs everyone else): like a binary-only classifier, the larger label is the seed
+        tags.classifier_tags = ClassifierTags(multi_class=False)
         tags.non_deterministic = False
         return tags
 
@@ -342,7 +397,7 @@ class Lookalike(BaseEstimator):
         if self.method not in ("auto", *ENGINES):
             raise MicrosegError(f"method must be 'auto' or one of {sorted(ENGINES)}, got {self.method!r}.")
         rng = check_random_state(self.random_state)
-        X = _to_frame(X)
+        X = _to_frame(X, min_rows=2)
         self._fitted_on_array = False
         s_all = _resolve_seed(X, y, seed, self.customer)
         weights = self._value_weights(X, value)

@@ -87,7 +87,11 @@ def _select_columns(df, columns, exclude, max_levels, notes):
 
 def _labels(df, segments, name="segments"):
     labels = check_labels(df, segments, name=name)
-    seg_col = segments if isinstance(segments, Hashable) and not isinstance(segments, (pd.Series, np.ndarray)) and segments in df.columns else None
+    is_name = isinstance(segments, Hashable) and not isinstance(segments, (pd.Series, np.ndarray))
+    seg_col = segments if is_name and segments in df.columns else None
+    if seg_col is None and isinstance(segments, pd.Series) and segments.name in df.columns:
+        if df[segments.name].equals(labels):  # df["seg"] passed instead of "seg": do not profile it against itself
+            seg_col = segments.name
     return labels, seg_col
 
 

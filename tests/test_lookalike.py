@@ -293,8 +293,8 @@ def test_explain_names_the_planted_traits_and_drivers(fitted):
     assert set(ex.drivers["column"].head(3)) == {"income", "channel", "flag"}
     top_traits = set(ex.traits["column"].head(4))
     assert {"income", "channel"} <= top_traits
-    assert "higher income raises the score" in ex.text
-    assert "higher income (mean income" in ex.text  # the seed's traits, in ms.compare's words
+    assert "the higher the income, the higher the score" in ex.text
+    assert "income above average (mean" in ex.text  # the seed's traits, in ms.compare's words
     assert ex.traits["significant"].head(2).all()
     assert "email" in ex.text  # the identifier-like column set aside is reported
     assert ex.to_frame().shape[0] == len(fitted.features_)

@@ -324,3 +324,15 @@ def test_mann_whitney_without_ties_equals_scipy():
     for s in range(4):
         expected = stats.mannwhitneyu(df.x[df.seg == s], df.x[df.seg != s], method="asymptotic").pvalue
         assert t.loc[t.segment == s, "p_value"].item() == pytest.approx(expected, rel=1e-10)
+
+
+def test_segment_column_passed_as_series_is_not_profiled():
+    df = pd.DataFrame({"seg": ["a", "b"] * 30, "x": range(60)})
+    assert set(ms.profile(df, df["seg"]).table["column"]) == {"x"}
+
+
+def test_pooling_note_says_when_a_large_level_joins_the_rare_ones():
+    df = pd.DataFrame({"seg": ["a", "b"] * 505, "gender": ["female"] * 593 + ["male"] * 411 + [None] * 6})
+    notes = " ".join(ms.profile(df.astype({"gender": "category"}), "seg").notes)
+    assert "pooled into '(other levels)' ('(missing)')" in notes
+    assert "'male' joined the pool to reach min_cell" in notes

@@ -18,7 +18,8 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import check_columns, check_frame
 from ..errors import MicrosegError, SchemaError
@@ -26,23 +27,71 @@ from ..errors import MicrosegError, SchemaError
 __all__ = ["BetaGeoModel", "GammaGammaModel", "clv"]
 
 
-def _summary_arrays(summary: pd.DataFrame, *, monetary: bool = False):
-    check_frame(summary, name="summary")
-    if "frequency" not in summary.columns and "n_orders" in summary.columns:
-        raise SchemaError(
-            "CLV models take the btyd table (frequency, recency, T), but this looks like the analyst table; "
-            "build it with ms.rfm(transactions, convention='btyd')."
-        )
-    cols = ["frequency", "recency", "T"] + (["monetary_value"] if monetary else [])
-    check_columns(summary, cols, name="summary")
-    arrs = [summary[c].to_numpy(dtype="float64", na_value=np.nan) for c in cols]
-    for c, a in zip(cols, arrs):
-        if not np.isfinite(a).all():
-            raise SchemaError(f"column {c!r} of summary has {int((~np.isfinite(a)).sum())} missing or infinite values.")
+_BTYD = ["frequency", "recency", "T", "monetary_value"]
+
+
+def _summary_arrays(summary, *, monetary: bool = False, estimator=None):
+    """The btyd columns as float arrays, and the row index.
+
+    A DataFrame is read by column name (other columns are ignored). A numeric
+    array (or a DataFrame with none of the names) holds the columns in the
+    order of the btyd table: ``frequency, recency, T`` and, when ``monetary``,
+    ``monetary_value``; without ``monetary`` a fourth column (the table's
+    ``monetary_value``) is allowed and ignored. With ``estimator`` (in
+    ``fit``), an array is checked with ``validate_data``, which sets
+    ``n_features_in_``.
+    """
+    cols = _BTYD[: 4 if monetary else 3]
+    if isinstance(summary, pd.DataFrame) and (
+        any(c in summary.columns for c in [*_BTYD, "n_orders"]) or summary.shape[1] not in (len(cols), 4)
+    ):
+        check_frame(summary, name="summary")
+        if "frequency" not in summary.columns and "n_orders" in summary.columns:
+            raise SchemaError(
+                "CLV models take the btyd table (frequency, recency, T), but this looks like the analyst table; "
+                "build it with ms.rfm(transactions, convention='btyd')."
+            )
+        check_columns(summary, cols, name="summary")
+        arrs = [summary[c].to_numpy(dtype="float64", na_value=np.nan) for c in cols]
+        for c, a in zip(cols, arrs):
+            if not np.isfinite(a).all():
+                raise SchemaError(
+                    f"column {c!r} of summary has {int((~np.isfinite(a)).sum())} missing or infinite values."
+                )
+        if estimator is not None:
+            estimator.n_features_in_ = summary.shape[1]
+            estimator.feature_names_in_ = np.asarray(list(summary.columns), dtype=object)
+        index = summary.index
+    else:
+        if estimator is not None:
+            for attr in ("feature_names_in_", "n_features_in_"):
+                if hasattr(estimator, attr):
+                    delattr(estimator, attr)
+            A = validate_data(estimator, summary, dtype="float64", ensure_min_samples=2)
+        else:
+            A = check_array(summary, dtype="float64")
+        allowed = (len(cols),) if monetary else (3, 4)
+        if A.shape[1] not in allowed:
+            raise MicrosegError(
+                f"the summary array must have the btyd columns {', '.join(cols)} in that order, got "
+                f"n_features = {A.shape[1]}; pass ms.rfm(transactions, convention='btyd') as a DataFrame "
+                "or its columns as an array."
+            )
+        arrs = [A[:, i] for i in range(len(cols))]
+        index = pd.RangeIndex(len(A))
     x, tx, T = arrs[:3]
-    if (x < 0).any() or (tx < 0).any() or (T < tx).any():
-        raise SchemaError("summary must have frequency >= 0 and 0 <= recency <= T for every customer.")
-    return arrs
+    negative = (x < 0) | (tx < 0) | (T < 0)
+    if negative.any():
+        raise SchemaError(
+            f"Negative values in data: {int(negative.sum())} customers of the summary have a negative frequency, "
+            "recency or T; these count purchases and periods and must be >= 0."
+        )
+    if (T < tx).any():
+        raise SchemaError(
+            f"summary must have recency <= T for every customer; {int((T < tx).sum())} have a last purchase "
+            "after the end of the observation."
+        )
+    return arrs, index
 
 
 def _fit(nll, n_params: int, x0=None):
@@ -94,8 +143,14 @@ class BetaGeoModel(BaseEstimator):
             a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx), -np.inf)
         return a1 + a2 + np.logaddexp(a3, a4)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True  # purchase counts and periods are never negative
+        return tags
+
     def fit(self, X, y=None):
-        x, tx, T = _summary_arrays(X)
+        """Fit the model on the btyd summary ``X`` (a DataFrame, or an array of frequency, recency, T)."""
+        (x, tx, T), _ = _summary_arrays(X, estimator=self)
         if (x > 0).sum() < 2:
             raise MicrosegError(
                 f"BG/NBD needs repeat buyers to learn from; the summary has {int((x > 0).sum())} customers "
@@ -126,13 +181,13 @@ class BetaGeoModel(BaseEstimator):
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability that each customer is still active at the end of the observation (T)."""
-        x, tx, T = _summary_arrays(summary)
-        return pd.Series(1.0 / (1.0 + self._death_odds(x, tx, T)), index=summary.index, name="probability_alive")
+        (x, tx, T), index = _summary_arrays(summary)
+        return pd.Series(1.0 / (1.0 + self._death_odds(x, tx, T)), index=index, name="probability_alive")
 
     def expected_purchases(self, summary: pd.DataFrame, t: float) -> pd.Series:
         """Expected number of purchases of each customer in the next ``t`` periods."""
-        x, tx, T = _summary_arrays(summary)
-        return pd.Series(self._expected(x, tx, T, float(t)), index=summary.index, name="expected_purchases")
+        (x, tx, T), index = _summary_arrays(summary)
+        return pd.Series(self._expected(x, tx, T, float(t)), index=index, name="expected_purchases")
 
     def _expected(self, x, tx, T, t):
         r, alpha, a, b = self._p()
@@ -183,8 +238,14 @@ class GammaGammaModel(BaseEstimator):
         return (gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(v) + (p * x - 1) * np.log(m)
                 + p * x * np.log(x) - (p * x + q) * np.log(x * m + v))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True  # counts and periods are never negative
+        return tags
+
     def fit(self, X, y=None):
-        x, tx, T, m = _summary_arrays(X, monetary=True)
+        """Fit on the btyd summary ``X`` (a DataFrame, or an array of frequency, recency, T, monetary_value)."""
+        (x, tx, T, m), _ = _summary_arrays(X, monetary=True, estimator=self)
         ok = (x > 0) & (m > 0)
         if ok.sum() < 2:
             raise MicrosegError(
@@ -210,13 +271,13 @@ class GammaGammaModel(BaseEstimator):
         A negative ``monetary_value`` (returns exceeding the repeat purchases) is treated as 0.
         """
         check_is_fitted(self, "params_")
-        x, tx, T, m = _summary_arrays(summary, monetary=True)
+        (x, tx, T, m), index = _summary_arrays(summary, monetary=True)
         p, q, v = self.params_.to_numpy()
         pop = p * v / (q - 1) if q > 1 else np.nan
         # a net negative mean (returns exceeding purchases) counts as no spend
         cond = (p * (v + x * np.maximum(m, 0.0))) / (p * x + q - 1)
         out = np.where(x > 0, cond, pop)
-        return pd.Series(out, index=summary.index, name="expected_spend")
+        return pd.Series(out, index=index, name="expected_spend")
 
 
 def clv(
@@ -268,7 +329,7 @@ def clv(
         raise MicrosegError(f"horizon must be a positive integer (discount periods), got {horizon!r}.")
     if not discount_rate > -1:
         raise MicrosegError(f"discount_rate must be > -1, got {discount_rate!r}.")
-    x, tx, T, m = _summary_arrays(summary, monetary=True)
+    (x, tx, T, m), index = _summary_arrays(summary, monetary=True)
     bg = purchases if purchases is not None else BetaGeoModel().fit(summary)
     gg = spend if spend is not None else GammaGammaModel().fit(summary)
     value = gg.expected_spend(summary).to_numpy()
@@ -286,5 +347,5 @@ def clv(
             "expected_revenue": prev * value,
             "clv": total,
         },
-        index=summary.index,
+        index=index,
     )

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._dask import is_dask
 from .._transactions import check_freq, check_has_purchases, prepare_log, to_period
@@ -292,16 +292,26 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     over 1..``n_bins`` (e.g. 1, 3, 5 for three values). Recency is reversed:
     the most recent customers score highest.
 
+    A DataFrame is read by column name (``days_since_last``, ``n_orders`` and
+    the ``monetary`` column; other columns are ignored) and gives a DataFrame of
+    scores with its index. A numeric array (or a DataFrame without those names)
+    must have exactly three columns, in the order recency (days since the last
+    order), frequency (number of orders), monetary value, and gives an integer
+    array of scores.
+
     Parameters
     ----------
     n_bins : int, default 5
     monetary : {"total_spend", "mean_order_value"}, default "total_spend"
+        The monetary column of a DataFrame.
 
     Attributes
     ----------
     edges_ : dict
         Column name → array of bin edges.
+    n_features_in_ : int
     feature_names_in_ : ndarray
+        Only when fitted on a DataFrame.
 
     Examples
     --------
@@ -315,6 +325,8 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     2  3  2  3
     3  2  1  2
     4  1  1  1
+    >>> ms.RFMScorer().fit_transform(table.to_numpy())[0]
+    array([5, 5, 5])
     """
 
     _columns = {"R": "days_since_last", "F": "n_orders"}
@@ -323,23 +335,56 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         self.n_bins = n_bins
         self.monetary = monetary
 
-    def _check_table(self, X) -> pd.DataFrame:
-        check_frame(X, name="RFM table")
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = []  # scores are integers whatever the input dtype
+        return tags
+
+    def _by_name(self, X) -> bool:
+        """True to read ``X`` by column name; raise for a btyd table."""
+        if not isinstance(X, pd.DataFrame):
+            return False
         if "days_since_last" not in X.columns and {"frequency", "recency", "T"} <= set(X.columns):
             raise SchemaError(
                 "RFMScorer scores the analyst RFM table, but this looks like a btyd table "
                 "(frequency/recency/T); build it with ms.rfm(..., convention='analyst')."
             )
         cols = self._used_columns()
-        check_columns(X, cols, name="RFM table")
-        for c in cols:
-            v = X[c].to_numpy(dtype="float64", na_value=np.nan)
-            if np.isnan(v).any():
-                raise SchemaError(
-                    f"column {c!r} of the RFM table has {int(np.isnan(v).sum())} missing values; "
-                    "score only customers with at least one purchase (e.g. table.dropna())."
-                )
-        return X
+        if any(c in X.columns for c in cols):
+            return True
+        # no RFM column name at all: three unnamed columns are read in order, anything else is an error
+        if X.shape[1] == 3:
+            return False
+        check_columns(X, cols, name="RFM table")  # raises, naming the missing columns
+        return True
+
+    def _check_table(self, X, *, reset: bool):
+        """The three columns (recency, frequency, monetary) as float arrays, and the input's index or None."""
+        cols = self._used_columns()
+        if self._by_name(X):
+            check_frame(X, name="RFM table")
+            check_columns(X, cols, name="RFM table")
+            arrays = []
+            for c in cols:
+                v = X[c].to_numpy(dtype="float64", na_value=np.nan)
+                if np.isnan(v).any():
+                    raise SchemaError(
+                        f"column {c!r} of the RFM table has {int(np.isnan(v).sum())} missing values; "
+                        "score only customers with at least one purchase (e.g. table.dropna())."
+                    )
+                arrays.append(v)
+            if reset:
+                self.feature_names_in_ = np.asarray(list(X.columns), dtype=object)
+                self.n_features_in_ = X.shape[1]
+            return arrays, X.index
+        A = validate_data(self, X, reset=reset, dtype="float64", ensure_min_samples=2 if reset else 1)
+        if A.shape[1] != 3:
+            raise MicrosegError(
+                f"RFMScorer scores three columns (recency, frequency, monetary), got X with "
+                f"n_features = {A.shape[1]}; pass the analyst table from ms.rfm() as a DataFrame, "
+                "or an array of exactly those three columns in that order."
+            )
+        return [A[:, 0], A[:, 1], A[:, 2]], None
 
     def _used_columns(self) -> list[str]:
         if self.monetary not in ("total_spend", "mean_order_value"):
@@ -347,13 +392,15 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         return ["days_since_last", "n_orders", self.monetary]
 
     def fit(self, X, y=None):
+        """Learn the score edges of each column on ``X`` (the reference period)."""
         if not isinstance(self.n_bins, (int, np.integer)) or self.n_bins < 2:
             raise MicrosegError(f"n_bins must be an integer >= 2, got {self.n_bins!r}.")
-        X = self._check_table(X)
+        for attr in ("feature_names_in_", "n_features_in_"):
+            if hasattr(self, attr):
+                delattr(self, attr)
+        arrays, _ = self._check_table(X, reset=True)
         cols = self._used_columns()
-        self.edges_ = {c: _greedy_edges(X[c].to_numpy(dtype="float64"), int(self.n_bins)) for c in cols}
-        self.feature_names_in_ = np.asarray(list(X.columns), dtype=object)
-        self.n_features_in_ = X.shape[1]
+        self.edges_ = {c: _greedy_edges(v, int(self.n_bins)) for c, v in zip(cols, arrays)}
         return self
 
     def _score(self, values: np.ndarray, edges: np.ndarray, reverse: bool) -> np.ndarray:
@@ -365,17 +412,16 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         return (self.n_bins + 1 - score) if reverse else score
 
     def transform(self, X):
+        """Scores ``R``, ``F``, ``M`` in 1..``n_bins``: a DataFrame for a DataFrame, else an int array."""
         check_is_fitted(self, "edges_")
-        X = self._check_table(X)
-        cols = self._used_columns()
-        out = pd.DataFrame(
-            {
-                name: self._score(X[c].to_numpy(dtype="float64"), self.edges_[c], reverse=(name == "R")).astype("int64")
-                for name, c in zip(("R", "F", "M"), cols)
-            },
-            index=X.index,
-        )
-        return out
+        arrays, index = self._check_table(X, reset=False)
+        scores = {
+            name: self._score(v, self.edges_[c], reverse=(name == "R")).astype("int64")
+            for name, c, v in zip(("R", "F", "M"), self._used_columns(), arrays)
+        }
+        if index is None:
+            return np.column_stack(list(scores.values()))
+        return pd.DataFrame(scores, index=index)
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray(["R", "F", "M"], dtype=object)
