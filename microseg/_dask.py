@@ -555,19 +555,8 @@ def score_samples_dask(model, X):
 
 
 def _pool(model, part):
-    """Lookalike.audience's eligibility rule: not a seed member, not opted out."""
-    from .lookalike import _opt_out_mask
-
-    opted = _opt_out_mask(part, model.opt_out)
-    if model.seed_ids_ is not None:
-        if model.customer not in part.columns:
-            raise SchemaError(
-                f"X has no customer column {model.customer!r}, needed to keep seed members out of the audience."
-            )
-        in_seed = part[model.customer].isin(model.seed_ids_).to_numpy()
-    else:
-        in_seed = part.index.isin(model.seed_index_)
-    return ~in_seed & ~opted, in_seed, opted
+    """Lookalike.audience's eligibility rule on one partition: not a seed member, not opted out."""
+    return model._eligible(part)
 
 
 def _pool_counts_part(part, model):

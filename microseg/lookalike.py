@@ -585,6 +585,19 @@ class Lookalike(BaseEstimator):
         g = np.concatenate(out) if out else np.empty(0)
         return pd.Series(np.clip(g / self.c_, 0.0, 1.0), index=X.index, name="probability")
 
+    def _eligible(self, X: pd.DataFrame):
+        """The audience's eligibility rule: ``(pool, in_seed, opted_out)`` masks; pool = neither."""
+        opted = _opt_out_mask(X, self.opt_out)
+        if self.seed_ids_ is not None:
+            if self.customer not in X.columns:
+                raise SchemaError(
+                    f"X has no customer column {self.customer!r}, needed to keep seed members out of the audience."
+                )
+            in_seed = X[self.customer].isin(self.seed_ids_).to_numpy()
+        else:
+            in_seed = X.index.isin(self.seed_index_)
+        return ~in_seed & ~opted, in_seed, opted
+
     def audience(self, X, *, size: float | None = None, n: int | None = None) -> pd.DataFrame:
         """Choose the rows of ``X`` most like the seed.
 
@@ -620,16 +633,7 @@ class Lookalike(BaseEstimator):
             size = 0.05
         if size is not None:
             size = check_share(size, name="size")
-        opted = _opt_out_mask(X, self.opt_out)
-        if self.seed_ids_ is not None:
-            if self.customer not in X.columns:
-                raise SchemaError(
-                    f"X has no customer column {self.customer!r}, needed to keep seed members out of the audience."
-                )
-            in_seed = X[self.customer].isin(self.seed_ids_).to_numpy()
-        else:
-            in_seed = X.index.isin(self.seed_index_)
-        pool = ~in_seed & ~opted
+        pool, in_seed, opted = self._eligible(X)
         n_pool = int(pool.sum())
         if n_pool == 0:
             raise MicrosegError("no rows of X are eligible: every row is a seed member or opted out.")
