@@ -25,6 +25,7 @@ __all__ = [
     "IdentifierTypeError",
     "NotFittedError",
     "SensitiveInferenceWarning",
+    "ModelFitWarning",
 ]
 
 
@@ -58,3 +59,11 @@ class DataQualityWarning(UserWarning):
 
 class SensitiveInferenceWarning(UserWarning):
     """A targeting output (segment labels or scores) strongly predicts a sensitive attribute."""
+
+
+class ModelFitWarning(UserWarning):
+    """A model's fit reached a limit of its parameter space, or left some predictions undefined.
+
+    The message says what was found and what microseg did about it (for
+    example, which limiting model's closed form gives the predictions).
+    """

@@ -52,7 +52,7 @@ def customer_view(
     event: str = "event",
     funnel_steps: list | None = None,
     min_repeat_buyers: int = 20,
-    clv_horizon: int = 12,
+    clv_horizon: int | None = 12,
 ) -> pd.DataFrame:
     """One row per customer: the customer table joined with RFM, CLV, funnel stage, activity, consent and freshness.
 
@@ -65,7 +65,10 @@ def customer_view(
         ``total_spend``, ``mean_order_value``, ``tenure_days``) and, when at
         least ``min_repeat_buyers`` customers bought more than once, the CLV
         columns ``expected_purchases``, ``probability_alive`` and ``clv`` over
-        ``clv_horizon`` months (BG/NBD + Gamma-Gamma); otherwise they are NaN.
+        ``clv_horizon`` months (BG/NBD + Gamma-Gamma); otherwise they are NaN,
+        and the buyers left without CLV are counted in a
+        :class:`~microseg.errors.DataQualityWarning` that says why.
+        ``clv_horizon=None`` leaves the CLV columns out.
     events : DataFrame, optional
         Adds ``furthest_step`` (the furthest of ``funnel_steps`` reached in
         order, no time limit; default: those of
@@ -97,7 +100,7 @@ def customer_view(
     >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
     ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-05"]),
     ...                    "amount": [10.0, 20.0, 5.0]})
-    >>> view = ms.customer_view(customers, transactions=tx)
+    >>> view = ms.customer_view(customers, transactions=tx, clv_horizon=None)  # too few buyers for CLV
     >>> view[["customer_id", "n_orders", "total_spend", "days_since_last"]]
       customer_id  n_orders  total_spend  days_since_last
     0           a         2         30.0              0.0
@@ -136,9 +139,11 @@ def customer_view(
         out["total_spend"] = t["total_spend"].fillna(0.0).to_numpy()
         out["mean_order_value"] = t["mean_order_value"].to_numpy()
         out["tenure_days"] = t["tenure_days"].to_numpy(dtype="float64", na_value=np.nan)
-        for col, values in _clv_columns(transactions, customer, time, value, as_of_ts, min_repeat_buyers,
-                                        clv_horizon, ids).items():
+        clv_cols, clv_counts = _clv_columns(transactions, customer, time, value, as_of_ts, min_repeat_buyers,
+                                            clv_horizon, ids)
+        for col, values in clv_cols.items():
             out[col] = values
+        counts.update(clv_counts)
         last_parts.append(_last_time(transactions, customer=customer, time=time, as_of=as_of_ts).reindex(ids))
 
     if events is not None:
@@ -193,16 +198,22 @@ def _clv_columns(transactions, customer, time, value, as_of, min_repeat_buyers, 
 
     nan = np.full(len(ids), np.nan)
     empty = {"expected_purchases": nan, "probability_alive": nan, "clv": nan.copy()}
+    if horizon is None:
+        return {}, {}
     with warnings.catch_warnings():  # the same rows were already reported by the analyst table
         warnings.simplefilter("ignore", DataQualityWarning)
         summary = rfm(transactions, customer=customer, time=time, value=value, as_of=as_of, convention="btyd")
-    if int((summary["frequency"] > 0).sum()) < min_repeat_buyers:
-        return empty
+    n_buyers = int(summary.index.isin(ids).sum())
+    n_repeat = int((summary["frequency"] > 0).sum())
+    if n_repeat < min_repeat_buyers:
+        why = f"{n_repeat} repeat buyers, fewer than min_repeat_buyers = {min_repeat_buyers}"
+        return empty, {f"buyers without CLV ({why})": n_buyers}
     try:
         c = clv(summary, horizon=horizon).reindex(ids)
-    except MicrosegError:
-        return empty
-    return {k: c[k].to_numpy() for k in ("expected_purchases", "probability_alive", "clv")}
+    except MicrosegError as exc:
+        return empty, {f"buyers without CLV (the CLV models could not be fitted: {exc})": n_buyers}
+    cols = {k: c[k].to_numpy() for k in ("expected_purchases", "probability_alive", "clv")}
+    return cols, {}
 
 
 def _join_survey(out: pd.DataFrame, survey: pd.DataFrame, customer: str) -> pd.DataFrame:

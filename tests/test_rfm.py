@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -441,3 +442,44 @@ def test_unknown_freq_and_convention_raise():
         ms.rfm(_fixture_log(), freq="M")
     with pytest.raises(MicrosegError, match="convention"):
         ms.rfm(_fixture_log(), convention="pymc")
+
+
+# --------------------------------------------------------------- named segments for any number of bins
+def _every_cell(n):
+    r, f = np.meshgrid(np.arange(1, n + 1), np.arange(1, n + 1))
+    return pd.DataFrame({"R": r.ravel(), "F": f.ravel()})
+
+
+@pytest.mark.parametrize("n_bins", [4, 5, 6, 7, 8, 9, 10])
+def test_every_named_segment_is_reachable_with_four_or_more_bins(n_bins):
+    seg = ms.rfm_segments(_every_cell(n_bins), n_bins=n_bins)
+    assert set(seg) == set(RFM_SEGMENTS)
+
+
+def test_the_extreme_cells_keep_their_meaning_for_any_number_of_bins():
+    for n in (3, 4, 5, 10):
+        scores = pd.DataFrame({"R": [n, 1, n, 1], "F": [n, 1, 1, n]})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)  # n = 3 cannot reach two segments
+            got = ms.rfm_segments(scores, n_bins=n).tolist()
+        assert got == ["Champions", "Lost", "New Customers", "Can't Lose Them"], n
+
+
+def test_three_bins_name_the_segments_no_cell_can_reach():
+    with pytest.warns(DataQualityWarning, match="no cell falls in 2 of the 11 segments: Promising, Hibernating"):
+        seg = ms.rfm_segments(_every_cell(3), n_bins=3)
+    assert seg.nunique() == 9 and list(seg.cat.categories) == list(RFM_SEGMENTS)
+
+
+def test_segments_read_the_number_of_bins_from_the_scorer():
+    table = pd.DataFrame({"days_since_last": np.arange(100.0), "n_orders": np.arange(100) % 17 + 1,
+                          "total_spend": np.linspace(5, 500, 100)})
+    scores = ms.RFMScorer(n_bins=10).fit_transform(table)
+    assert scores.attrs["n_bins"] == 10
+    seg = ms.rfm_segments(scores)  # no error about 1..5, no silently empty segments
+    assert seg.notna().all() and seg.nunique() >= 9
+
+
+def test_scores_outside_the_bins_are_refused_with_the_fix():
+    with pytest.raises(MicrosegError, match=r"integers 1..5; 1 rows are not \(e.g. \[7\]\). Pass n_bins="):
+        ms.rfm_segments(pd.DataFrame({"R": [7, 1], "F": [1, 1]}))

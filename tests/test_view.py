@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import microseg as ms
-from microseg.errors import DataQualityWarning, MicrosegError, SchemaError
+from microseg.errors import DataQualityWarning, MicrosegError, ModelFitWarning, SchemaError
 
 
 @pytest.fixture
@@ -74,9 +74,24 @@ def test_view_adds_furthest_step_and_last_activity(customers, transactions, even
 
 
 def test_clv_columns_are_nan_without_enough_repeat_buyers(customers, transactions):
-    with pytest.warns(DataQualityWarning):
+    with pytest.warns(DataQualityWarning, match=r"buyers without CLV \(1 repeat buyers, fewer than"):
         v = ms.customer_view(customers, transactions=transactions)
     assert v["clv"].isna().all() and "probability_alive" in v
+    assert v.attrs["microseg_rows"]["buyers without CLV (1 repeat buyers, fewer than min_repeat_buyers = 20)"] == 2
+
+
+def test_clv_columns_are_counted_when_every_customer_bought_once(customers):
+    tx = pd.DataFrame({"customer_id": list("abcd"), "timestamp": pd.to_datetime(["2024-01-01"] * 4),
+                       "amount": 1.0})
+    with pytest.warns(DataQualityWarning, match="buyers without CLV.*: 4"):
+        v = ms.customer_view(customers, transactions=tx, min_repeat_buyers=0)
+    assert v["clv"].isna().all()
+
+
+def test_clv_columns_can_be_left_out(customers, transactions):
+    with pytest.warns(DataQualityWarning, match="not in customers"):
+        v = ms.customer_view(customers, transactions=transactions, clv_horizon=None)
+    assert "clv" not in v and "buyers without CLV" not in str(v.attrs["microseg_rows"])
 
 
 def test_clv_columns_are_filled_with_enough_repeat_buyers():
@@ -89,7 +104,9 @@ def test_clv_columns_are_filled_with_enough_repeat_buyers():
         "amount": rng.gamma(2, 20, n),
     })
     cust = pd.DataFrame({"customer_id": ids + ["never"]})
-    v = ms.customer_view(cust, transactions=tx)
+    # random buyers: the BG/NBD fit runs to its Poisson limit, which is said, and its closed form is used
+    with pytest.warns(ModelFitWarning, match="Poisson"):
+        v = ms.customer_view(cust, transactions=tx)
     buyers = v["n_orders"] > 0
     assert v.loc[buyers, "clv"].notna().all() and (v.loc[buyers, "clv"] > 0).all()
     assert np.isnan(v["clv"].iloc[-1])

@@ -13,16 +13,19 @@ Hardie (2013), "The Gamma-Gamma model of monetary value".
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, gammaln
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import check_columns, check_frame
-from ..errors import MicrosegError, SchemaError
+from ..errors import MicrosegError, ModelFitWarning, SchemaError
+from . import _bgnbd_limits as limits
 
 __all__ = ["BetaGeoModel", "GammaGammaModel", "clv"]
 
@@ -113,9 +116,23 @@ class BetaGeoModel(BaseEstimator):
     Attributes
     ----------
     params_ : Series
-        ``r``, ``alpha``, ``a``, ``b``.
+        ``r``, ``alpha``, ``a``, ``b``. At a boundary of the parameter space
+        (see ``limit_``) they hold the limit: ``a = 0`` (and ``b`` NaN, not
+        identified) without dropout; ``r = alpha = inf`` without
+        heterogeneity.
     log_likelihood_ : float
         Total log-likelihood at the optimum.
+    limit_ : str or None
+        None for an interior fit. When the maximum-likelihood fit runs to a
+        boundary (customers who buy at random do), the limiting model it
+        reaches: ``"nbd"`` (no dropout), ``"poisson_dropout"`` (no
+        heterogeneity in purchase rates) or ``"poisson"`` (both). Its closed
+        form gives every prediction, and a :class:`~microseg.errors.ModelFitWarning`
+        says so.
+    limit_params_ : Series or None
+        The limiting model's own parameters (``r, alpha`` for the NBD;
+        ``lambda`` and ``a, b`` without heterogeneity; ``lambda`` for the
+        Poisson process), or None.
     n_customers_ : int
 
     Examples
@@ -164,10 +181,35 @@ class BetaGeoModel(BaseEstimator):
             return -self._loglik(p, x, tx, T).sum() / n + pen * (p**2).sum()
 
         params, ll_mean = _fit(nll, 4, x0=np.array([0.5, max(T.mean() / 10, 1.0), 0.5, 2.0]))
+        loglik = float(self._loglik(params, x, tx, T).sum())
+        self.limit_, self.limit_params_ = None, None
+        found = limits.find_limit(x, tx, T, params, loglik) if pen == 0 else None
+        if found is not None:
+            params, loglik = self._take_limit(*found, full_params=params, full_loglik=loglik)
         self.params_ = pd.Series(params, index=["r", "alpha", "a", "b"], name="BG/NBD")
-        self.log_likelihood_ = float(self._loglik(params, x, tx, T).sum())
+        self.log_likelihood_ = loglik
         self.n_customers_ = n
         return self
+
+    def _take_limit(self, kind, lparams, lloglik, *, full_params, full_loglik):
+        names = {limits.POISSON: ["lambda"], limits.NBD: ["r", "alpha"],
+                 limits.POISSON_DROPOUT: ["lambda", "a", "b"]}[kind]
+        self.limit_ = kind
+        self.limit_params_ = pd.Series(lparams, index=names, name=kind)
+        lp = dict(zip(names, lparams))
+        r, alpha = (lp["r"], lp["alpha"]) if kind == limits.NBD else (np.inf, np.inf)
+        a, b = (lp["a"], lp["b"]) if kind == limits.POISSON_DROPOUT else (0.0, np.nan)
+        shown = ", ".join(f"{k} = {v:.4g}" for k, v in lp.items())
+        warnings.warn(
+            f"BG/NBD: the maximum-likelihood fit runs to a boundary of the parameter space (it stopped at "
+            f"r = {full_params[0]:.3g}, alpha = {full_params[1]:.3g}, a = {full_params[2]:.3g}, "
+            f"b = {full_params[3]:.3g}): {limits.LIMIT_WORDS[kind]}. microseg fitted that limiting model "
+            f"({shown}; log-likelihood {lloglik:.2f}, the BG/NBD fit's {full_loglik:.2f}) and uses its closed "
+            "form for every prediction, so none is NaN. See the attributes limit_ and limit_params_.",
+            ModelFitWarning,
+            stacklevel=3,
+        )
+        return np.array([r, alpha, a, b]), lloglik
 
     def _p(self):
         check_is_fitted(self, "params_")
@@ -175,9 +217,15 @@ class BetaGeoModel(BaseEstimator):
 
     def _death_odds(self, x, tx, T):
         r, alpha, a, b = self._p()
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            log_term = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
-            return np.where(x > 0, np.exp(np.minimum(log_term, 700)), 0.0)
+        if self.limit_ in (limits.POISSON, limits.NBD):
+            return np.zeros_like(x)
+        if self.limit_ == limits.POISSON_DROPOUT:
+            log_term = limits.log_death_odds_poisson_dropout(self.limit_params_.to_numpy(), x, tx, T)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                log_term = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (
+                    np.log(alpha + T) - np.log(alpha + tx))
+        return np.where(x > 0, np.exp(np.minimum(log_term, 700)), 0.0)
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability that each customer is still active at the end of the observation (T)."""
@@ -189,19 +237,29 @@ class BetaGeoModel(BaseEstimator):
         (x, tx, T), index = _summary_arrays(summary)
         return pd.Series(self._expected(x, tx, T, float(t)), index=index, name="expected_purchases")
 
+    def _expected_alive(self, x, T, t):
+        """Expected purchases in the next ``t`` periods of a customer who is alive at ``T``."""
+        if self.limit_ == limits.POISSON:
+            return np.full(np.shape(x), self.limit_params_["lambda"] * t)
+        if self.limit_ == limits.NBD:
+            r, alpha = self.limit_params_.to_numpy()
+            return (r + x) * t / (alpha + T)
+        if self.limit_ == limits.POISSON_DROPOUT:
+            return limits.expected_alive_poisson_dropout(self.limit_params_.to_numpy(), x, t)
+        return limits.expected_alive(self._p(), x, T, t)
+
     def _expected(self, x, tx, T, t):
-        r, alpha, a, b = self._p()
+        self._p()
         if t <= 0:
             return np.zeros_like(x)
-        z = t / (alpha + T + t)
-        ratio = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-        num = (a + b + x - 1) / (a - 1) * (1 - ratio * hyp2f1(r + x, b + x, a + b + x - 1, z))
-        return num / (1.0 + self._death_odds(x, tx, T))
+        return self._expected_alive(x, T, t) / (1.0 + self._death_odds(x, tx, T))
 
     def expected_purchases_new(self, t: float) -> float:
         """Expected purchases in ``t`` periods of a new customer, E[X(t)]."""
-        r, alpha, a, b = self._p()
-        return float((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t))))
+        self._p()
+        if t <= 0:
+            return 0.0
+        return float(self._expected_alive(np.zeros(1), np.zeros(1), float(t))[0])
 
 
 class GammaGammaModel(BaseEstimator):
@@ -339,7 +397,7 @@ def clv(
         cum = bg._expected(x, tx, T, i * period_length)
         total += value * (cum - prev) / (1 + discount_rate) ** i
         prev = cum
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "probability_alive": bg.probability_alive(summary).to_numpy(),
             "expected_purchases": prev,
@@ -348,4 +406,26 @@ def clv(
             "clv": total,
         },
         index=index,
+    )
+    _warn_undefined(out, gg)
+    return out
+
+
+def _warn_undefined(out: pd.DataFrame, gg: GammaGammaModel) -> None:
+    """Count and explain every customer whose CLV outputs are not finite (none should be)."""
+    bad = ~np.isfinite(out.to_numpy(dtype="float64")).all(axis=1)
+    if not bad.any():
+        return
+    q = float(gg.params_["q"])
+    no_spend = ~np.isfinite(out["expected_spend"].to_numpy())
+    if no_spend.any() and q <= 1:
+        why = (f"the Gamma-Gamma fit has q = {q:.3g} <= 1, so the population mean spend per purchase, which "
+               f"customers without repeat purchases are given, is infinite ({int(no_spend.sum())} customers); "
+               "more repeat buyers, or a GammaGammaModel(penalizer=...) fit, gives it a finite value")
+    else:
+        why = "the fitted models give no finite prediction for them"
+    warnings.warn(
+        f"{int(bad.sum())} of {len(out)} customers have NaN or infinite CLV outputs: {why}.",
+        ModelFitWarning,
+        stacklevel=3,
     )

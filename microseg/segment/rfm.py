@@ -11,6 +11,7 @@ other periods; ``rfm_segments`` names each cell of the recency × frequency grid
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -21,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._dask import is_dask
 from .._transactions import check_freq, check_has_purchases, prepare_log, to_period
 from .._validation import check_columns, check_frame, report_rows
-from ..errors import MicrosegError, SchemaError
+from ..errors import DataQualityWarning, MicrosegError, SchemaError
 
 __all__ = ["rfm", "RFMScorer", "rfm_segments", "RFM_SEGMENTS", "ANALYST_COLUMNS", "BTYD_COLUMNS"]
 
@@ -421,7 +422,9 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         }
         if index is None:
             return np.column_stack(list(scores.values()))
-        return pd.DataFrame(scores, index=index)
+        out = pd.DataFrame(scores, index=index)
+        out.attrs["n_bins"] = int(self.n_bins)  # read by rfm_segments
+        return out
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray(["R", "F", "M"], dtype=object)
@@ -474,18 +477,59 @@ def _segment_grid(config: Mapping[str, list[str] | str], n_bins: int = 5) -> pd.
     return grid
 
 
-def rfm_segments(scores: pd.DataFrame, segment_config: Mapping[str, list[str] | str] | None = None) -> pd.Series:
+def _level_maps(n_bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each score 1..``n_bins`` of R and of F sits on the 1-5 scale the segment rules are written on.
+
+    Five or more bins: the 1-5 level whose fifth of the customers holds the
+    centre of the score's bin (``n_bins = 10`` gives 1, 1, 2, 2, ..., 5, 5),
+    so every level is reached. Two or three bins: the ends and the middle
+    (1, 5 and 1, 3, 5). Four bins cannot reach five levels on both axes; the
+    levels 1, 3, 4, 5 for R and 1, 2, 3, 5 for F are the choice that keeps
+    every standard segment reachable (recent customers are told apart by how
+    recent, infrequent ones by how infrequent).
+    """
+    s = np.arange(1, n_bins + 1)
+    if n_bins >= 5:
+        level = np.floor((s - 0.5) / n_bins * 5).astype(np.int64) + 1
+        return level, level
+    if n_bins == 4:
+        return np.array([1, 3, 4, 5]), np.array([1, 2, 3, 5])
+    level = np.rint(1 + (s - 1) * 4 / (n_bins - 1)).astype(np.int64)
+    return level, level
+
+
+def rfm_segments(
+    scores: pd.DataFrame,
+    segment_config: Mapping[str, list[str] | str] | None = None,
+    *,
+    n_bins: int | None = None,
+) -> pd.Series:
     """Name each customer's segment from their R and F scores.
 
     Parameters
     ----------
     scores : DataFrame
-        With integer columns ``R`` and ``F`` in 1..5 (from :class:`RFMScorer`).
+        With integer columns ``R`` and ``F`` in 1..``n_bins`` (from :class:`RFMScorer`).
     segment_config : mapping, optional
         Segment name → regular expression(s) over the two-digit ``"RF"`` cell
-        (``"5[4-5]"`` is R 5 and F 4 or 5). Defaults to :data:`RFM_SEGMENTS`,
-        the 11 standard segments. It must name each of the 25 cells exactly
-        once.
+        of the 1-5 grid (``"5[4-5]"`` is R 5 and F 4 or 5). Defaults to
+        :data:`RFM_SEGMENTS`, the 11 standard segments. It must name each of
+        the 25 cells exactly once.
+    n_bins : int, optional
+        The number of score levels. Default: the ``n_bins`` of the
+        :class:`RFMScorer` that made ``scores`` (kept in ``scores.attrs``),
+        else 5. Scores on another number of levels are placed on the 1-5 grid
+        first (see below), so the same rules serve any ``n_bins``.
+
+    Notes
+    -----
+    With 5 or more bins each score goes to the 1-5 level whose fifth of the
+    customers holds the centre of its bin, so every segment is reachable.
+    With 4 bins, R scores sit at levels 1, 3, 4, 5 and F scores at 1, 2, 3, 5,
+    which keeps all 11 standard segments reachable. With 2 or 3 bins there are
+    fewer cells than segments: the segments no cell reaches are named in a
+    :class:`~microseg.errors.DataQualityWarning` (they stay as empty
+    categories).
 
     Returns
     -------
@@ -497,16 +541,40 @@ def rfm_segments(scores: pd.DataFrame, segment_config: Mapping[str, list[str] | 
     >>> import pandas as pd, microseg as ms
     >>> ms.rfm_segments(pd.DataFrame({"R": [5, 1, 3], "F": [5, 1, 3]})).tolist()
     ['Champions', 'Lost', 'Need Attention']
+    >>> ms.rfm_segments(pd.DataFrame({"R": [10, 1], "F": [10, 1]}), n_bins=10).tolist()
+    ['Champions', 'Lost']
     """
     config = RFM_SEGMENTS if segment_config is None else segment_config
     check_frame(scores, name="scores")
     check_columns(scores, ["R", "F"], name="scores")
     grid = _segment_grid(config)
+    if n_bins is None:
+        n_bins = scores.attrs.get("n_bins", 5)
+    if not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
+        raise MicrosegError(f"n_bins must be an integer >= 2 (the number of score levels), got {n_bins!r}.")
+    n_bins = int(n_bins)
     r = scores["R"].to_numpy()
     f = scores["F"].to_numpy()
-    bad = ~np.isin(r, np.arange(1, 6)) | ~np.isin(f, np.arange(1, 6))
+    levels = np.arange(1, n_bins + 1)
+    bad = ~np.isin(r, levels) | ~np.isin(f, levels)
     if bad.any():
-        raise MicrosegError(f"scores R and F must be integers 1..5; {int(bad.sum())} rows are not.")
-    names = grid.to_numpy()[r.astype(int) - 1, f.astype(int) - 1]
+        found = sorted({int(v) if float(v).is_integer() else float(v) for v in
+                        np.concatenate([r[~np.isin(r, levels)], f[~np.isin(f, levels)]]) if pd.notna(v)})[:5]
+        raise MicrosegError(
+            f"scores R and F must be integers 1..{n_bins}; {int(bad.sum())} rows are not (e.g. {found}). "
+            "Pass n_bins= with the number of levels the scores have (RFMScorer(n_bins=...))."
+        )
+    r_level, f_level = _level_maps(n_bins)
+    table = grid.to_numpy()[np.ix_(r_level - 1, f_level - 1)]  # n_bins x n_bins names
+    names = table[r.astype(np.int64) - 1, f.astype(np.int64) - 1]
+    unreachable = [name for name in config if name not in set(table.ravel())]
+    if unreachable:
+        warnings.warn(
+            f"with n_bins = {n_bins} the R x F grid has {n_bins * n_bins} cells, and no cell falls in "
+            f"{len(unreachable)} of the {len(config)} segments: {', '.join(unreachable)}. They stay as empty "
+            "categories; use n_bins >= 4 for all of them, or a segment_config written for this grid.",
+            DataQualityWarning,
+            stacklevel=2,
+        )
     cat = pd.CategoricalDtype(list(config), ordered=True)
     return pd.Series(pd.Categorical(names, dtype=cat), index=scores.index, name="segment")
