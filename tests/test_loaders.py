@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import microseg as ms
-from microseg.datasets import _loaders
+from microseg.datasets import _load_common
 from microseg.errors import MicrosegError
 
 ds = ms.datasets
@@ -39,11 +39,11 @@ ds = ms.datasets
     ],
 )
 def test_snake_case_names(name, expected):
-    assert _loaders._snake(name) == expected
+    assert _load_common._snake(name) == expected
 
 
 def test_positional_ids_are_zero_padded_strings():
-    ids = _loaders._positional_ids(1000)
+    ids = _load_common._positional_ids(1000)
     assert ids.dtype == "str"
     assert ids.iloc[0] == "0001" and ids.iloc[-1] == "1000"
     assert ids.is_unique
@@ -122,7 +122,7 @@ def _assert_ids_are_strings(df, column="customer_id"):
 
 
 def _assert_snake_case(df, allowed=()):
-    bad = [c for c in df.columns if c not in allowed and c != _loaders._snake(c)]
+    bad = [c for c in df.columns if c not in allowed and c != _load_common._snake(c)]
     assert not bad, bad
 
 

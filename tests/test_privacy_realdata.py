@@ -12,7 +12,7 @@ pytestmark = pytest.mark.realdata
 
 @pytest.fixture(scope="module")
 def adult(shared_data):
-    from microseg.datasets._loaders import load_adult
+    from microseg.datasets import load_adult
 
     path = shared_data / "adult.csv.gz"
     if not path.exists():
