@@ -118,10 +118,9 @@ class DriftResult:
                 continue
             rows = self.flagged(seg)
             # one phrase per column: its largest change, said as a gain when two levels mirror each other
-            rows = rows.assign(_up=-(rows["change_pp"].fillna(0) > 0)).sort_values(
-                ["effect_size", "_up"], key=lambda c: -c.abs() if c.name == "effect_size" else c, kind="stable"
-            )
-            rows = rows.drop_duplicates("column").head(n_traits)
+            up = rows["change_pp"].fillna(0).to_numpy() > 0
+            order = np.lexsort((~up, -np.round(rows["effect_size"].abs().to_numpy(dtype=float), 9)))
+            rows = rows.iloc[order].drop_duplicates("column").head(n_traits)
             phrases = [_phrase(r) for _, r in rows.iterrows()]
             major = self.psi[(self.psi["segment"] == seg) & (self.psi["psi_band"] == "major")]
             if len(major):
