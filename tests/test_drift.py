@@ -229,3 +229,25 @@ def test_repr_and_html():
     assert repr(res).startswith("DriftResult(7 segments")
     assert "young_gamers" in res._repr_html_()
     assert list(res.to_frame().columns[:4]) == ["segment", "column", "level", "kind"]
+
+
+def test_report_before_option_adds_a_drift_section(tmp_path, capsys):
+    from microseg.cli import main
+
+    rng = np.random.default_rng(0)
+    n = 600
+    before = pd.DataFrame({"id": [f"K{i}" for i in range(n)], "tier": rng.choice(["gold", "silver"], n),
+                           "spend": rng.gamma(2, 40, n), "app": rng.random(n) < 0.3})  # fmt: skip
+    after = before.copy()
+    after.loc[after["tier"] == "gold", "spend"] *= 0.8  # gold customers spend 20 % less, each of them
+    before.to_csv(tmp_path / "q1.csv", index=False)
+    after.to_csv(tmp_path / "q2.csv", index=False)
+    args = ["report", str(tmp_path / "q2.csv"), "--segments", "tier", "--id", "id", "--out", str(tmp_path / "r")]
+    assert main([*args, "--before", str(tmp_path / "q1.csv")]) == 0
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "What changed since the earlier snapshot" in page
+    assert "gold: mean spend −20 %" in page and "paired tests" in page
+    assert main(args) == 0
+    assert "What changed" not in (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert main([*args, "--before", str(tmp_path / "nope.csv")]) == 2
+    assert "nope.csv" in capsys.readouterr().err
