@@ -114,7 +114,8 @@ class DriftResult:
                 lines.append(f"{name}: gone, not in the later snapshot ({_count(s['n_before'], self.min_cell)} before).")
                 continue
             if not s["compared"]:
-                lines.append(f"{name}: too few people to compare (fewer than {self.min_cell} in a snapshot).")
+                who = "customers stayed in it" if self.paired else "people in a snapshot"
+                lines.append(f"{name}: too few people to compare (fewer than {self.min_cell} {who}).")
                 continue
             rows = self.flagged(seg)
             # one phrase per column: its largest change, said as a gain when two levels mirror each other
