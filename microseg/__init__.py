@@ -59,6 +59,8 @@ _NAMES = {
     "purchase_timing": ".segment.timing",
     "due_for_followup": ".segment.timing",
     "migration": ".segment.timing",
+    "drift": ".segment._drift",
+    "DriftResult": ".segment._drift",
     "customer_view": ".view",
     "timing_summary": ".segment.timing",
     "BetaGeoModel": ".segment.clv",

@@ -100,6 +100,34 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
         )
 
 
+def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segments, *, columns, customer,
+                   min_cell: int, source: str) -> None:  # fmt: skip
+    from .segment._drift import drift
+
+    with _noting(rep):
+        res = drift(before, after, segments=segments, columns=columns, customer=customer or "customer_id",
+                    min_cell=min_cell)  # fmt: skip
+    rep.section("What changed since the earlier snapshot")
+    design = ("paired tests on the customers in both snapshots (McNemar, Wilcoxon signed-rank)" if res.paired
+              else "two-sample tests (Fisher or chi-square, Mann–Whitney)")  # fmt: skip
+    rep.text(
+        f"Each segment in {source} compared with the same segment in the earlier snapshot: {design}, "
+        "Benjamini–Hochberg across the whole table. PSI (population stability index) describes how much each "
+        "column's distribution moved: below 0.1 stable, 0.1–0.25 moderate, above 0.25 major."
+    )
+    for line in res.describe().splitlines():
+        rep.text(line)
+    rep.table(res.segments, max_rows=60)
+    flagged = res.flagged()
+    if len(flagged):
+        rep.figure(res.plot(), alt="drift index chart")
+        cols = ["segment", "column", "level", "share_before", "share_after", "change_pp", "mean_before", "mean_after",
+                "mean_change_pct", "test", "p_adjusted", "psi"]  # fmt: skip
+        rep.table(flagged[cols], max_rows=60, float_format="{:,.3g}")
+    for note in res.notes:
+        rep.text(note, kind="note")
+
+
 def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     from .plot._behaviour import cohort_heatmap, rfm_grid
     from .segment.cohorts import cohorts
@@ -311,8 +339,12 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
 
 
 def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = None, out="microseg-report",
-                 min_cell: int = 10, exclude=(), allow_sensitive=None, source: str = "your table"):  # fmt: skip
-    """Profile a user's customer table by a segment column and write the report; return the file path."""
+                 min_cell: int = 10, exclude=(), allow_sensitive=None, source: str = "your table",
+                 before: pd.DataFrame | None = None, before_source: str = "the earlier table"):  # fmt: skip
+    """Profile a user's customer table by a segment column and write the report; return the file path.
+
+    With ``before`` (an earlier snapshot of the same table), a section says what changed in each segment.
+    """
     from ._validation import check_columns, check_frame
     from .privacy.sensitive import check_sensitive
 
@@ -334,5 +366,11 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
         rep, features, segments, title=f"Segments by {segments}",
         intro="Each segment is profiled against the whole population.", min_cell=min_cell,
     )
+    if before is not None:
+        check_frame(before, name=before_source)
+        check_columns(before, [segments], name=before_source)
+        compared = [c for c in features.columns if c != segments and c in before.columns]
+        _section_drift(rep, before, df, segments, columns=compared, customer=id_column, min_cell=min_cell,
+                       source=source)  # fmt: skip
     _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive)
     return rep.write(out)

@@ -3,7 +3,8 @@
 ``microseg demo [--out DIR]`` runs the whole path on the built-in demo
 population and writes a self-contained HTML report (default
 ``./microseg-report/index.html``). ``microseg report DATA.csv --segments COLUMN``
-does what applies to a customer table of your own. Both apply the privacy
+does what applies to a customer table of your own (with ``--before EARLIER.csv``,
+also what changed in each segment since that snapshot). Both apply the privacy
 defaults: small cells suppressed, sensitive columns refused unless allowed with
 a written reason.
 """
@@ -78,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--sep", default=None, help="the CSV separator (default: detected)")
     r.add_argument("--out", default="microseg-report", help="output folder (default: ./microseg-report/)")
     r.add_argument("--min-cell", type=int, default=10, help="suppress counts below this (default: 10)")
+    r.add_argument("--before", default=None, metavar="FILE",
+                   help="an earlier snapshot of the same table (CSV): adds a section on what changed per segment")
     r.add_argument("--exclude", action="append", default=[], metavar="COLUMN", help="leave a column out (repeatable)")
     r.add_argument(
         "--allow-sensitive", action="append", default=[], metavar="COLUMN=REASON",
@@ -92,9 +95,11 @@ def main(argv: list[str] | None = None) -> int:
             path = _reports.demo_report(args.out, n_customers=args.customers, random_state=args.seed)
         else:
             df = read_table(args.data, sep=args.sep)
+            before = None if args.before is None else read_table(args.before, sep=args.sep)
             path = _reports.table_report(
                 df, segments=args.segments, id_column=args.id, out=args.out, min_cell=args.min_cell,
                 exclude=args.exclude, allow_sensitive=_parse_allow(args.allow_sensitive), source=args.data,
+                before=before, before_source=args.before or "the earlier table",
             )
     except MicrosegError as err:
         print(f"microseg: error: {err}", file=sys.stderr)

@@ -35,6 +35,7 @@ _NAMES = {
     "cohort_heatmap": "._behaviour",
     "funnel_chart": "._behaviour",
     "migration_heatmap": "._behaviour",
+    "plot_drift": "._drift",
     "plot_lookalike_curve": "._lookalike",
     "plot_lookalike_drivers": "._lookalike",
 }
