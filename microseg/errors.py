@@ -25,6 +25,8 @@ __all__ = [
     "IdentifierTypeError",
     "NotFittedError",
     "SensitiveInferenceWarning",
+    "TestHealthWarning",
+    "NotIncrementalWarning",
 ]
 
 
@@ -58,3 +60,13 @@ class DataQualityWarning(UserWarning):
 
 class SensitiveInferenceWarning(UserWarning):
     """A targeting output (segment labels or scores) strongly predicts a sensitive attribute."""
+
+
+class TestHealthWarning(UserWarning):
+    """A campaign test read-out is not trustworthy as it stands: sample-ratio mismatch, imbalance or peeking."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+
+class NotIncrementalWarning(UserWarning):
+    """A campaign number counts every response as caused by the campaign, with no control group behind it."""
