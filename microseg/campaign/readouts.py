@@ -482,11 +482,12 @@ def readout(
         table["srm"] = p_srm < SRM_THRESHOLD
         if table["srm"].any():
             where = ", ".join(str(s) for s in table.index[table["srm"]])
-            o = table.iloc[-1]
+            worst = int(np.argmin(table["srm_p_value"].to_numpy()))
+            o = table.iloc[worst]
             health.append(
-                f"sample-ratio mismatch in {where}: control is {o['n_control'] / (o['n_treatment'] + o['n_control']):.2%} of the "
-                f"test overall, intended {share:.2%} (p={table['srm_p_value'].min():.2g}); the assignment or the logging is broken, "
-                "so do not trust this read-out until the cause is found"
+                f"sample-ratio mismatch in {where}: control is {100 * o['n_control'] / (o['n_treatment'] + o['n_control']):.2f} % "
+                f"of {table.index[worst]}, intended {100 * share:.2f} % (p={o['srm_p_value']:.2g}); the assignment or the logging "
+                "is broken, so do not trust this read-out until the cause is found"
             )
     if balance_cols:
         bal = _balance(results.loc[keep], balance_cols, t, ~t)
