@@ -588,11 +588,12 @@ def plan(
     table["cost"] = cost
     if incremental:
         for suffix, col in (("", 0), ("_low", 1), ("_high", 2)):
-            conv_s = n_chosen * lift[:, col]
-            table[f"incremental_conversions{suffix}"] = conv_s
-            table[f"incremental_revenue{suffix}"] = conv_s * value_arr
+            table[f"incremental_conversions{suffix}"] = n_chosen * lift[:, col]
+        for suffix in ("", "_low", "_high"):
+            table[f"incremental_revenue{suffix}"] = table[f"incremental_conversions{suffix}"] * value_arr
         for suffix in ("", "_low", "_high"):
             table[f"profit{suffix}"] = table[f"incremental_revenue{suffix}"] - cost
+        for suffix in ("", "_low", "_high"):
             with np.errstate(invalid="ignore", divide="ignore"):
                 table[f"roi{suffix}"] = np.where(cost > 0, table[f"profit{suffix}"] / np.where(cost > 0, cost, 1), np.nan)
     else:
