@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microseg.campaign import CampaignPlan, plan
-from microseg.errors import DataQualityWarning, MicrosegError, NotIncrementalWarning, SchemaError
+from microseg.errors import DataQualityWarning, MicrosegError, SchemaError
 
 # These tests exercise the mechanics (reach, consent, allocation) with raw response rates, which warn that the
 # plan is not incremental; the warning itself is tested in test_campaign_plan_incremental.py.

@@ -167,6 +167,10 @@ def test_cuped_with_history_narrows_hillstrom_spend_intervals(data_file):
     width = lambda r: r["lift_high"] - r["lift_low"]  # noqa: E731
     assert width(adj) < width(plain)
     assert adj["lift"] == pytest.approx(plain["lift"], abs=0.05 * width(plain))
+    # no narrower than theory allows: each arm's variance falls by at most rho^2, rho the correlation of spend and
+    # history within the arm (about 0.02: last year's spend barely predicts spend in a two-week window)
+    rho = max(abs(np.corrcoef(g["spend"], g["history"])[0, 1]) for _, g in hs.groupby("treatment"))
+    assert 0 < 1 - width(adj) / width(plain) <= 1 - np.sqrt(1 - rho**2)
     by = readout(hs, covariate="history", segments="zip_code", **kw).by_segment
     assert (by["cuped_theta"] > 0).all()  # past spend predicts spend in every zip-code class
 
