@@ -215,23 +215,34 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
             kind="note",
         )
     rep.figure(ro.plot(), alt="lift by segment")
-    treated = contacts[contacts["group"] == "treatment"]
-    by_segment = treated.groupby("segment", observed=True)["converted"].agg(["mean", "size"])
-    # segments with little history borrow the overall rate instead of a noisy one
-    rates = by_segment["mean"].where(by_segment["size"] >= 200, treated["converted"].mean())
+    # the plan budgets on the lift measured above (incremental), by the same (pooled) segments
+    measured = set(ro.by_segment.index)
+    plan_segment = customers["segment"].where(customers["segment"].isin(measured), "other" if "other" in measured else None)
     budget = 2_000.0
-    pl = plan(
-        customers, response=rates, cost_per_contact=0.40, value_per_conversion=35.0, channels="email",
-        budget=budget, min_roi=0.0,
-    )
-    rep.text("An email plan under a budget", kind="h3")
+    with _noting(rep):
+        pl = plan(
+            customers.assign(segment=plan_segment), response=ro, cost_per_contact=0.40, value_per_conversion=35.0,
+            channels="email", budget=budget, min_roi=0.0,
+        )
+    tot = pl.total
+    raw_claim = float((pl.table["contacts"] * ro.by_segment["rate_treatment"].reindex(pl.table.index).fillna(0)).sum() * 35.0)
+    rep.text("An incremental email plan under a budget", kind="h3")
     rep.text(
-        f"Response = each segment's conversion rate when contacted in past campaigns (the overall rate for segments "
-        "with fewer than 200 past contacts); each email costs 0.40 and a "
-        f"conversion is worth 35. Only customers who did not opt out and gave email consent are reachable; "
-        f"the budget of {budget:,.0f} goes to the contacts with the highest expected return first."
+        "The plan pays for what the campaign causes: each segment's lift measured above (extra conversions per email, "
+        "treatment minus control, with its 95 % interval). Segments whose interval includes zero are not funded. Each "
+        f"email costs 0.40 and a conversion is worth 35. Only customers who did not opt out and gave email consent are "
+        f"reachable; the budget of {budget:,.0f} goes to the contacts with the highest incremental return first."
     )
-    rep.table(pl.table.reset_index() if pl.table.index.name else pl.table)
+    rep.text(
+        f"Incremental revenue {tot['incremental_revenue']:,.0f} (95 % interval {tot['incremental_revenue_low']:,.0f} to "
+        f"{tot['incremental_revenue_high']:,.0f}) for a cost of {tot['cost']:,.0f}: ROI {tot['roi']:.2f} "
+        f"[{tot['roi_low']:.2f}, {tot['roi_high']:.2f}]. Counting every conversion of these contacts as caused by the "
+        f"email (raw response, not incremental) would claim {raw_claim:,.0f}.",
+        kind="note",
+    )
+    shown = ["reachable", "basis", "lift", "lift_low", "lift_high", "funded", "contacts", "cost", "incremental_conversions",
+             "incremental_revenue", "incremental_revenue_low", "incremental_revenue_high", "roi", "roi_low", "roi_high"]
+    rep.table(pl.table[shown].reset_index(), float_format="{:,.3f}")
     rep.figure(pl.plot(), alt="campaign plan")
     Path(out).mkdir(parents=True, exist_ok=True)
     target = customers[customers["segment"].isin(["At Risk", "Can't Lose Them"])]

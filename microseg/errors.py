@@ -26,6 +26,8 @@ __all__ = [
     "NotFittedError",
     "SensitiveInferenceWarning",
     "ModelFitWarning",
+    "TestHealthWarning",
+    "NotIncrementalWarning",
 ]
 
 
@@ -67,3 +69,13 @@ class ModelFitWarning(UserWarning):
     The message says what was found and what microseg did about it (for
     example, which limiting model's closed form gives the predictions).
     """
+
+
+class TestHealthWarning(UserWarning):
+    """A campaign test read-out is not trustworthy as it stands: sample-ratio mismatch, imbalance or peeking."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+
+class NotIncrementalWarning(UserWarning):
+    """A campaign number counts every response as caused by the campaign, with no control group behind it."""

@@ -11,6 +11,10 @@ from hypothesis import strategies as st
 from microseg.campaign import CampaignPlan, plan
 from microseg.errors import DataQualityWarning, MicrosegError, SchemaError
 
+# These tests exercise the mechanics (reach, consent, allocation) with raw response rates, which warn that the
+# plan is not incremental; the warning itself is tested in test_campaign_plan_incremental.py.
+pytestmark = pytest.mark.filterwarnings("ignore::microseg.errors.NotIncrementalWarning")
+
 
 def _customers():
     return pd.DataFrame(
@@ -174,7 +178,7 @@ def test_plan_does_not_modify_input():
 def test_result_object_renders():
     p = plan(_customers(), response=0.1, cost_per_contact=1.0, value_per_conversion=20.0)
     assert isinstance(p, CampaignPlan)
-    assert repr(p).startswith("CampaignPlan(3 segments")
+    assert repr(p).startswith("CampaignPlan(NOT INCREMENTAL") and "3 segments" in repr(p)
     assert "<table" in p._repr_html_()
     assert p.to_frame().equals(p.table)
 

@@ -160,13 +160,15 @@ def test_readout_reports_rows_in_neither_arm():
     df = _two_by_two(10, 100, 5, 100)
     df.loc[0, "group"] = "other"
     with pytest.warns(DataQualityWarning, match="in neither arm: 1"):
-        r = readout(df)
+        r = readout(df, treatment="treatment", control="control")
     assert r.overall["n_treatment"] == 99
 
 
 def test_readout_needs_both_arms():
-    with pytest.raises(MicrosegError, match="both arms"):
+    with pytest.raises(MicrosegError, match="no control group"):
         readout(_two_by_two(10, 100, 5, 100), control="holdout")
+    with pytest.raises(MicrosegError, match="both arms"):
+        readout(_two_by_two(10, 100, 5, 100), treatment="sent")
 
 
 def test_readout_renders_and_plots():

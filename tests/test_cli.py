@@ -32,6 +32,12 @@ def test_demo_has_every_section(demo_page, section):
     assert section in demo_page[1]
 
 
+def test_demo_plan_is_incremental(demo_page):
+    page = demo_page[1]
+    assert "An incremental email plan under a budget" in page and "Incremental revenue" in page
+    assert "not incremental" not in page.split("An incremental email plan")[1].split("raw response, not incremental")[0]
+
+
 def test_demo_export_holds_only_hashes(demo_page):
     out, _ = demo_page
     export = pd.read_csv(out / "audience_meta_hashed.csv", dtype=str)

@@ -9,10 +9,18 @@ per-segment spend ``caps`` it allocates contacts by marginal return: contacts
 are bought in order of expected value per unit cost, and when per-customer
 probabilities are given the likeliest customers of a segment come first, so
 each further contact in a segment returns less than the one before.
+
+Campaign numbers should be incremental: given the :class:`~microseg.campaign.Readout`
+of a randomised test, :func:`plan` budgets on each segment's measured lift
+(extra conversions per contact, with its interval) rather than on raw response,
+which also counts customers who would have bought anyway. Segments whose lift
+interval includes zero are not funded unless ``fund_uncertain=True``. A plan
+built from raw response rates still works, labelled "not incremental".
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from numbers import Real
@@ -21,13 +29,18 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_columns, check_frame, check_labels, report_rows
-from ..errors import MicrosegError, SchemaError
+from ..errors import MicrosegError, NotIncrementalWarning, SchemaError
 from ..privacy.suppression import CONSENT_COLUMNS, SuppressionList, contact_status
+from .readouts import Readout
+from .testing import _check_ids
 
-__all__ = ["plan", "CampaignPlan", "DEFAULT_MESSAGE"]
+__all__ = ["plan", "CampaignPlan", "DEFAULT_MESSAGE", "NOT_INCREMENTAL"]
 
 #: Default message template; ``{segment}`` is replaced by the segment label.
 DEFAULT_MESSAGE = "Picked for you ({segment})"
+
+#: The label of numbers that count every response as caused by the campaign.
+NOT_INCREMENTAL = "not incremental"
 
 _STATUSES = ("opted out", "no consent", "suppressed", "reachable")
 # Names and attrs that mark a lookalike score or rank rather than a probability.
@@ -44,50 +57,75 @@ class CampaignPlan:
     table : pandas.DataFrame
         One row per segment (index ``segment``): ``size``, ``opted_out``,
         ``no_consent``, ``suppressed``, ``reachable``, ``channel``, ``message``,
-        ``response_rate`` (mean probability among the reachable),
-        ``cost_per_contact``, ``value_per_conversion``, ``contacts`` (planned),
-        ``cost``, ``expected_conversions``, ``revenue``, ``profit``, ``roi``
-        (profit / cost) and ``marginal_roi`` (of the last contact bought).
+        ``basis`` (``"incremental"``, or ``"not incremental"`` for raw
+        response), ``cost_per_contact``, ``value_per_conversion``, ``contacts``
+        (planned), ``cost``, ``marginal_roi`` (of the last contact bought), and
+
+        - incremental plans (``response`` was a :class:`Readout`): ``lift``
+          with ``lift_low``/``lift_high`` (extra conversions per contact, from
+          the read-out), ``funded``, and ``incremental_conversions``,
+          ``incremental_revenue``, ``profit`` and ``roi`` (profit / cost), each
+          with ``_low``/``_high`` at the read-out's level;
+        - raw plans: ``response_rate`` (mean probability among the reachable),
+          ``expected_conversions``, ``revenue``, ``profit``, ``roi``, all
+          counting every response as caused by the campaign.
     contacts : pandas.DataFrame
         The planned contacts, one row per customer: ``customer``, ``segment``,
-        ``channel``, ``message``, ``probability``, ``cost``,
-        ``expected_value``, in the order they were bought.
+        ``channel``, ``message``, ``probability`` (raw plans) or ``lift``
+        (incremental plans), ``cost``, ``expected_value``, in the order they
+        were bought.
     budget : float or None
         The total budget (None: every reachable customer is contacted).
     excluded : dict
         Customers not contactable, per reason (opted out, no consent, suppressed).
+    incremental : bool
+        True when the plan budgets on measured lift from a randomised test.
+    alpha : float
+        1 - level of the intervals (incremental plans).
     """
 
     table: pd.DataFrame
     contacts: pd.DataFrame = field(repr=False)
     budget: float | None = None
     excluded: dict = field(default_factory=dict)
+    incremental: bool = False
+    alpha: float = 0.05
 
     @property
     def total(self) -> pd.Series:
-        """Totals over segments: contacts, cost, expected conversions, revenue, profit, ROI."""
+        """Totals over segments: contacts, cost, conversions, revenue, profit, ROI (with intervals when incremental).
+
+        Segment estimates come from separate groups of customers, so the
+        intervals of the totals add the segments' variances.
+        """
         t = self.table
         cost = float(t["cost"].sum())
-        revenue = float(t["revenue"].sum())
-        return pd.Series(
-            {
-                "reachable": int(t["reachable"].sum()),
-                "contacts": int(t["contacts"].sum()),
-                "cost": cost,
-                "expected_conversions": float(t["expected_conversions"].sum()),
-                "revenue": revenue,
-                "profit": revenue - cost,
-                "roi": (revenue - cost) / cost if cost > 0 else np.nan,
-            },
-            name="total",
-        )
+        out = {"reachable": int(t["reachable"].sum()), "contacts": int(t["contacts"].sum()), "cost": cost}
+        if not self.incremental:
+            revenue = float(t["revenue"].sum())
+            out |= {"expected_conversions": float(t["expected_conversions"].sum()), "revenue": revenue,
+                    "profit": revenue - cost, "roi": (revenue - cost) / cost if cost > 0 else np.nan}
+            return pd.Series(out, name="total")
+        from scipy import stats
+
+        z = stats.norm.ppf(1 - self.alpha / 2)
+        for name in ("incremental_conversions", "incremental_revenue"):
+            est = t[name].to_numpy(dtype="float64")
+            se = (t[f"{name}_high"] - t[f"{name}_low"]).to_numpy(dtype="float64") / (2 * z)
+            total, half = float(np.nansum(est)), z * float(np.sqrt(np.nansum(se**2)))
+            out |= {name: total, f"{name}_low": total - half, f"{name}_high": total + half}
+        for suffix in ("", "_low", "_high"):
+            profit = out[f"incremental_revenue{suffix}"] - cost
+            out[f"profit{suffix}"] = profit
+            out[f"roi{suffix}"] = profit / cost if cost > 0 else np.nan
+        return pd.Series(out, name="total")
 
     def to_frame(self) -> pd.DataFrame:
         """The per-segment plan table (a copy)."""
         return self.table.copy()
 
     def plot(self, ax=None, **kwargs):
-        """Draw cost and expected revenue per segment (see :func:`microseg.plot.plan_chart`)."""
+        """Draw cost and (incremental) revenue per segment (see :func:`microseg.plot.plan_chart`)."""
         from ..plot import plan_chart
 
         return plan_chart(self, ax=ax, **kwargs)
@@ -95,13 +133,20 @@ class CampaignPlan:
     def __repr__(self) -> str:
         t = self.total
         b = "no budget" if self.budget is None else f"budget {self.budget:,.0f}"
+        reach = f"{int(t['contacts']):,} of {int(t['reachable']):,} reachable contacted, cost {t['cost']:,.0f}"
+        if not self.incremental:
+            return (f"CampaignPlan({NOT_INCREMENTAL.upper()}: raw response counts customers who would have bought anyway; "
+                    f"{len(self.table)} segments, {reach}, revenue {t['revenue']:,.0f}, ROI {t['roi']:.2f}; {b})")
+        funded = int(self.table["funded"].sum())
         return (
-            f"CampaignPlan({len(self.table)} segments, {t['contacts']:,} of {t['reachable']:,} reachable contacted, "
-            f"cost {t['cost']:,.0f}, revenue {t['revenue']:,.0f}, ROI {t['roi']:.2f}; {b})"
+            f"CampaignPlan(incremental: {funded} of {len(self.table)} segments funded, {reach}, incremental revenue "
+            f"{t['incremental_revenue']:,.0f} [{t['incremental_revenue_low']:,.0f}, {t['incremental_revenue_high']:,.0f}], "
+            f"ROI {t['roi']:.2f} [{t['roi_low']:.2f}, {t['roi_high']:.2f}]; {b})"
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:,.3g}")
+        r = repr(self).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f"<p><b>{r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:,.3g}")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -252,6 +297,35 @@ def _contact_status(df: pd.DataFrame, channel: pd.Series, *, consent, opt_out, s
     return pd.Series(pd.Categorical(status, categories=list(_STATUSES)), index=df.index, name="status")
 
 
+def _resolve_lift(ro: Readout, labels: list, *, fund_uncertain: bool) -> tuple[dict, dict]:
+    """``{segment: (lift, lift_low, lift_high)}`` and ``{segment: funded}`` from a read-out."""
+    if ro.kind != "binary":
+        raise MicrosegError(
+            f"plan needs the read-out of a yes/no outcome (extra conversions per contact); got a {ro.kind} read-out of "
+            f"{ro.outcome!r}. Read out the conversion column, e.g. readout(results, outcome='converted', segments=...)."
+        )
+    rows = ro.by_segment
+    if len(rows) == 0:  # an overall read-out applies to every segment
+        o = ro.overall
+        lift_of = {s: (float(o["lift"]), float(o["lift_low"]), float(o["lift_high"])) for s in labels}
+    else:
+        by_key = {k: r for k, r in rows[["lift", "lift_low", "lift_high"]].astype("float64").iterrows()}
+        by_str = {str(k): r for k, r in by_key.items()}
+        missing = [s for s in labels if s not in by_key and str(s) not in by_str]
+        if missing:
+            raise MicrosegError(
+                f"the read-out has no lift for segments {missing[:10]}{' ...' if len(missing) > 10 else ''} (it covers "
+                f"{list(map(str, rows.index))[:10]}); read the test out by the same segments the plan uses, or pool small "
+                "segments into one label in both."
+            )
+        lift_of = {s: tuple((by_key[s] if s in by_key else by_str[str(s)]).tolist()) for s in labels}
+    funded = {}
+    for s, (d, lo, hi) in lift_of.items():
+        sure = np.isfinite(lo) and lo > 0
+        funded[s] = bool(sure or (fund_uncertain and np.isfinite(d) and d > 0))
+    return lift_of, funded
+
+
 # --------------------------------------------------------------------------- allocation
 def _allocate(seg_code: np.ndarray, p: np.ndarray, cost: np.ndarray, value: np.ndarray, *, budget, cap_n: np.ndarray, min_roi):
     """Choose contacts: within a segment likeliest first, up to its cap; across segments by value per cost.
@@ -288,6 +362,7 @@ def plan(
     budget: float | None = None,
     caps=None,
     min_roi: float | None = None,
+    fund_uncertain: bool = False,
     segment: Hashable = "segment",
     customer: Hashable = "customer_id",
     consent=None,
@@ -304,12 +379,18 @@ def plan(
         consent columns), or a Series of segment labels (then pass
         ``opt_out=False`` and ``consent=False`` to state that both were
         checked upstream).
-    response : float, mapping, Series or str
-        Probability of converting when contacted: per segment (a mapping or a
-        Series indexed by segment, e.g. response rates of past campaigns),
-        per customer (a column name, or a Series aligned with the customers,
-        from a calibrated model), or one number for all. Values must be in
-        [0, 1]; lookalike scores and ranks are refused.
+    response : Readout, float, mapping, Series or str
+        What one contact brings. Best: the :class:`~microseg.campaign.Readout`
+        of a randomised test of a yes/no outcome, read out by the same
+        segments (or overall, applied to every segment); the plan then budgets
+        on each segment's absolute ``lift`` (extra conversions per contact)
+        with ``lift_low``/``lift_high``, and every number is incremental.
+        Otherwise a raw probability of converting when contacted: per segment
+        (a mapping or a Series indexed by segment), per customer (a column
+        name, or a Series aligned with the customers, from a calibrated model),
+        or one number for all, in [0, 1] (lookalike scores and ranks are
+        refused). Raw response also counts customers who would have bought
+        anyway, so such a plan is labelled "not incremental" and warns.
     cost_per_contact : float or mapping
         Cost of one contact; a mapping by channel or by segment.
     value_per_conversion : float or mapping
@@ -328,6 +409,11 @@ def plan(
     min_roi : float, optional
         Skip contacts whose expected ROI (``p * value / cost - 1``) is below this
         (``0``: only contacts expected to pay for themselves).
+    fund_uncertain : bool
+        Incremental plans only: also fund segments whose lift interval includes
+        zero (when their estimated lift is positive). By default only segments
+        whose whole interval is above zero are funded; a segment whose
+        estimate is zero or negative is never funded.
     segment, customer : str
         Column names of the segment label and the customer id.
     consent : str, mapping or False, optional
@@ -349,16 +435,32 @@ def plan(
     -------
     CampaignPlan
 
+    Raises
+    ------
+    SchemaError
+        If a customer id repeats (the customer would be contacted and costed twice).
+
+    Warns
+    -----
+    NotIncrementalWarning
+        When ``response`` is a raw response rate rather than a read-out.
+
     Examples
     --------
     >>> import pandas as pd
+    >>> from microseg.campaign import readout
+    >>> test = pd.DataFrame({"segment": ["x"] * 4000 + ["y"] * 4000,
+    ...                      "group": (["treatment"] * 2000 + ["control"] * 2000) * 2,
+    ...                      "converted": [True] * 300 + [False] * 1700 + [True] * 100 + [False] * 1900
+    ...                                 + [True] * 210 + [False] * 1790 + [True] * 200 + [False] * 1800})
+    >>> ro = readout(test, segments="segment")
     >>> df = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "segment": ["x", "x", "y", "y"],
     ...                    "opted_out": [False, False, False, True], "email_opt_in": [True, True, True, True]})
-    >>> p = plan(df, response={"x": 0.1, "y": 0.3}, cost_per_contact=1.0, value_per_conversion=20.0)
-    >>> p.table[["reachable", "contacts", "expected_conversions", "roi"]].reset_index()
-      segment  reachable  contacts  expected_conversions  roi
-    0       x          2         2                   0.2  1.0
-    1       y          1         1                   0.3  5.0
+    >>> p = plan(df, response=ro, cost_per_contact=1.0, value_per_conversion=20.0)
+    >>> p.table[["reachable", "lift", "funded", "contacts", "incremental_conversions", "roi"]].reset_index()
+      segment  reachable   lift  funded  contacts  incremental_conversions  roi
+    0       x          2  0.100    True         2                      0.2  1.0
+    1       y          1  0.005   False         0                      0.0  NaN
     """
     if isinstance(segments, pd.Series):
         df = segments.rename(segment).to_frame()
@@ -367,6 +469,7 @@ def plan(
         if segment not in df.columns:
             check_columns(df, [segment], name="segments")
     check_frame(df, name="segments")
+    _check_ids(df, customer, why="would be contacted and costed more than once", name="segments")
     seg = check_labels(df, segment)
     missing = seg.isna()
     if missing.any():
@@ -381,7 +484,21 @@ def plan(
         except TypeError:
             pass
 
-    p = _resolve_response(response, df, seg, labels)
+    incremental = isinstance(response, Readout)
+    if incremental:
+        lift_of, funded_of = _resolve_lift(response, labels, fund_uncertain=fund_uncertain)
+        p = seg.map(lambda s_: lift_of[s_][0]).to_numpy(dtype="float64")
+        funded_row = seg.map(funded_of).to_numpy(dtype=bool)
+    else:
+        p = _resolve_response(response, df, seg, labels)
+        funded_row = np.ones(len(df), dtype=bool)
+        warnings.warn(
+            "response holds raw response rates, so the plan counts every conversion among contacted customers as caused "
+            "by the campaign, including customers who would have bought anyway; its numbers are labelled 'not incremental'. "
+            "Pass the Readout of a test with a randomised control group (microseg.campaign.readout) to plan on incremental lift.",
+            NotIncrementalWarning,
+            stacklevel=2,
+        )
     channel_of = {s: str(c) for s, c in _per_segment(channels, labels, name="channels", kind="channel").items()}
     if messages is None:
         messages = DEFAULT_MESSAGE
@@ -412,7 +529,8 @@ def plan(
 
     reach = (status == "reachable").to_numpy()
     pos = np.flatnonzero(reach)
-    chosen = pos[_allocate(seg_code[pos], p[pos], cost_arr[seg_code[pos]], value_arr[seg_code[pos]],
+    buy = np.flatnonzero(reach & funded_row)
+    chosen = buy[_allocate(seg_code[buy], p[buy], cost_arr[seg_code[buy]], value_arr[seg_code[buy]],
                            budget=budget, cap_n=cap_n, min_roi=min_roi)]
 
     ids = df[customer].to_numpy() if customer in df.columns else df.index.to_numpy()
@@ -423,7 +541,7 @@ def plan(
             "segment": np.asarray(labels, dtype=object)[cseg] if len(labels) else np.array([], dtype=object),
             "channel": [channel_of[labels[c]] for c in cseg],
             "message": [message_of[labels[c]] for c in cseg],
-            "probability": p[chosen],
+            ("lift" if incremental else "probability"): p[chosen],
             "cost": cost_arr[cseg],
             "expected_value": p[chosen] * value_arr[cseg],
         }
@@ -454,18 +572,36 @@ def plan(
             "reachable": counts[:, 3],
             "channel": [channel_of[s] for s in labels],
             "message": [message_of[s] for s in labels],
-            "response_rate": rate,
-            "cost_per_contact": cost_arr,
-            "value_per_conversion": value_arr,
-            "contacts": n_chosen,
-            "cost": cost,
-            "expected_conversions": conv,
-            "revenue": revenue,
-            "profit": revenue - cost,
-            "roi": roi,
-            "marginal_roi": last_p * value_arr / cost_arr - 1,
+            "basis": "incremental" if incremental else NOT_INCREMENTAL,
         },
         index=pd.Index(labels, name="segment"),
     )
+    if incremental:
+        lift = np.array([lift_of[s] for s in labels], dtype="float64").reshape(-1, 3)
+        table["lift"], table["lift_low"], table["lift_high"] = lift[:, 0], lift[:, 1], lift[:, 2]
+        table["funded"] = [bool(funded_of[s]) for s in labels]
+    else:
+        table["response_rate"] = rate
+    table["cost_per_contact"] = cost_arr
+    table["value_per_conversion"] = value_arr
+    table["contacts"] = n_chosen
+    table["cost"] = cost
+    if incremental:
+        for suffix, col in (("", 0), ("_low", 1), ("_high", 2)):
+            table[f"incremental_conversions{suffix}"] = n_chosen * lift[:, col]
+        for suffix in ("", "_low", "_high"):
+            table[f"incremental_revenue{suffix}"] = table[f"incremental_conversions{suffix}"] * value_arr
+        for suffix in ("", "_low", "_high"):
+            table[f"profit{suffix}"] = table[f"incremental_revenue{suffix}"] - cost
+        for suffix in ("", "_low", "_high"):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                table[f"roi{suffix}"] = np.where(cost > 0, table[f"profit{suffix}"] / np.where(cost > 0, cost, 1), np.nan)
+    else:
+        table["expected_conversions"] = conv
+        table["revenue"] = revenue
+        table["profit"] = revenue - cost
+        table["roi"] = roi
+    table["marginal_roi"] = last_p * value_arr / cost_arr - 1
     excluded = {s: int(counts[:, i].sum()) for i, s in enumerate(_STATUSES[:3])}
-    return CampaignPlan(table=table, contacts=contacts, budget=None if budget is None else float(budget), excluded=excluded)
+    return CampaignPlan(table=table, contacts=contacts, budget=None if budget is None else float(budget), excluded=excluded,
+                        incremental=incremental, alpha=response.alpha if incremental else 0.05)
