@@ -141,7 +141,8 @@ def _planted_lift(data, contacts) -> pd.Series:
     ``p_open``) converts again with ``incr = min(p0 * uplift / p_open, 0.95)``, so the lift is
     ``(1 - p0) * p_open * incr`` (= ``(1 - p0) * p0 * uplift`` unless clipped), averaged over the treated contacts.
     """
-    from microseg.datasets._generating import _B2C, _OPEN_RATE
+    from microseg.datasets._gen_contacts import _OPEN_RATE
+    from microseg.datasets._gen_personas import _B2C
 
     truth = data.truth.customers.set_index("customer_id")
     code = contacts["persona"].map({n: i for i, n in enumerate(_B2C["personas"])}).to_numpy()
