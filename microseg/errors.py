@@ -13,8 +13,6 @@ True
 
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError
-
 __all__ = [
     "MicrosegError",
     "SchemaError",
@@ -25,7 +23,18 @@ __all__ = [
     "IdentifierTypeError",
     "NotFittedError",
     "SensitiveInferenceWarning",
+    "SmallSeedWarning",
 ]
+
+
+def __getattr__(name: str):
+    # scikit-learn's NotFittedError, loaded on first use so that ``import microseg``
+    # does not import scikit-learn (and scipy); ``except NotFittedError`` keeps working.
+    if name == "NotFittedError":
+        from sklearn.exceptions import NotFittedError
+
+        return NotFittedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class MicrosegError(ValueError):
@@ -58,3 +67,7 @@ class DataQualityWarning(UserWarning):
 
 class SensitiveInferenceWarning(UserWarning):
     """A targeting output (segment labels or scores) strongly predicts a sensitive attribute."""
+
+
+class SmallSeedWarning(UserWarning):
+    """The seed is smaller than the 1,000 members recommended for a stable lookalike."""

@@ -1,46 +1,29 @@
-"""Profiling: who is in the data, and how each segment differs from the population.
-
-* :func:`describe` — the population, column by column;
-* :func:`profile` — every segment against the rest of the population, with
-  tests, effect sizes, intervals and Benjamini–Hochberg adjusted p-values
-  (:class:`SegmentProfile`);
-* :func:`compare` — the same statistics for two groups;
-* :func:`overlap` — how flags co-occur (UpSet-style combination counts, lift).
+"""Profiles: every segment against the rest of the population, from pandas or Dask input.
 
 Small cells are suppressed by default: any count from 1 to ``min_cell - 1``
 is hidden with everything derived from it, and enough other cells are hidden
 that none can be recovered from the published totals (see
-:mod:`microseg._suppression`). The statistics are documented in
-:mod:`microseg._profile_stats`.
-
-The module is called ``profiling`` rather than ``profile``: a submodule named
-``profile`` would replace the function ``ms.profile`` on the package as soon as
-it is imported.
+:mod:`microseg.privacy._small_cells`). The statistics are documented in
+:mod:`microseg.profiling._stats`.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from . import _profile_stats as st
-from ._dask import is_dask
-from ._describe import Description, describe
-from ._overlap import Overlap, overlap
-from ._profile_stats import check_min_cell as _check_min_cell
-from ._validation import check_columns, check_frame, check_labels, check_weights, report_rows
-from .errors import AudienceTooSmallError, MicrosegError, SchemaError
+from .. import _dask
+from .._dask import is_dask, is_dask_frame
+from .._validation import check_alpha, check_columns, check_frame, check_labels, check_weights, report_rows
+from ..errors import AudienceTooSmallError, MicrosegError, SchemaError
+from ..privacy._small_cells import check_min_cell
+from ._encode import column_kind, encode_column
+from ._segment_profile import SegmentProfile
+from ._stats import map_columns, profile_table
 
-__all__ = ["describe", "profile", "compare", "overlap", "SegmentProfile", "Description", "Overlap"]
-
-def _check_alpha(alpha) -> float:
-    if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise MicrosegError(f"alpha must be between 0 and 1 (e.g. 0.05), got {alpha!r}.")
-    return float(alpha)
+__all__ = ["profile", "build_profile"]
 
 
 def _resolve_weights(df, weights):
@@ -66,7 +49,7 @@ def _select_columns(df, columns, exclude, max_levels, notes):
     out = []
     for c in columns:
         s = df[c]
-        kind = st.column_kind(s)
+        kind = column_kind(s)
         if kind is None:
             if explicit:
                 raise SchemaError(
@@ -95,175 +78,7 @@ def _labels(df, segments, name="segments"):
     return labels, seg_col
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class SegmentProfile:
-    """Every segment against the rest of the population.
-
-    Attributes
-    ----------
-    table : pandas.DataFrame
-        The tidy long table, one row per (segment, column, level); see
-        :meth:`to_frame`.
-    sizes : pandas.DataFrame
-        One row per segment: ``segment, n, share, n_eff`` (``share`` weighted
-        when weights are given; ``n`` counts people).
-    suppressed : pandas.DataFrame
-        What was hidden and why: ``segment, column, level, reason``.
-    notes : tuple of str
-        Columns left out, levels pooled, rows excluded — in words.
-    alpha, min_cell : the settings used; ``weighted`` says whether weights were given.
-    rows : dict
-        Rows left out of the profile, by rule (also reported as a warning).
-    """
-
-    table: pd.DataFrame
-    sizes: pd.DataFrame
-    suppressed: pd.DataFrame
-    notes: tuple = ()
-    alpha: float = 0.05
-    min_cell: int = 10
-    weighted: bool = False
-    rows: dict = field(default_factory=dict)
-    _source: tuple | None = field(default=None, compare=False)
-
-    # -- tables -------------------------------------------------------------------
-    def to_frame(self) -> pd.DataFrame:
-        """The tidy long table: one row per (segment, column, level).
-
-        ``level`` is ``""`` for numeric columns, ``"True"`` for flags and the
-        category (as str) for categorical columns. Suppressed values are
-        missing, and ``suppressed``/``suppressed_reason`` say why.
-        """
-        return self.table.copy()
-
-    def distinctive(self, segment, n: int = 10, *, min_effect: float = 0.2) -> pd.DataFrame:
-        """The segment's significant traits with ``|effect_size| >= min_effect``, largest first.
-
-        Rows of :meth:`to_frame`.
-        """
-        self._check_segment(segment)
-        t = self.table
-        keep = (t["segment"] == segment) & t["significant"].fillna(False).astype(bool)
-        keep &= t["effect_size"].abs() >= min_effect
-        out = t[keep]
-        return out.iloc[np.argsort(-out["effect_size"].abs().to_numpy(), kind="stable")].head(n).reset_index(drop=True)
-
-    def _check_segment(self, segment):
-        if segment not in set(self.sizes["segment"]):
-            raise MicrosegError(
-                f"segment {segment!r} is not in this profile; its segments are {list(self.sizes['segment'])}."
-            )
-
-    def describe_segments(self, n_traits: int = 3) -> pd.DataFrame:
-        """Per segment a short suggested name and one plain-English sentence.
-
-        Returns a frame with ``segment, n, share, name, description``.
-        """
-        rows = []
-        for _, s in self.sizes.iterrows():
-            traits = self.distinctive(s["segment"], n=n_traits)
-            phrases = [_phrase(r) for _, r in traits.iterrows()]
-            words = list(dict.fromkeys(_short(r) for _, r in traits.iterrows()))[:2]
-            name = ", ".join(words) if words else "typical"
-            pct = f"{100 * s['share']:.0f} %"
-            body = ", ".join(phrases) if phrases else "no trait differs clearly from the rest"
-            rows.append(
-                {
-                    "segment": s["segment"],
-                    "n": s["n"],
-                    "share": s["share"],
-                    "name": name,
-                    "description": f"Segment {s['segment']}, {pct} of customers: {body}.",
-                }
-            )
-        return pd.DataFrame(rows)
-
-    def compare(self, a, b=None) -> SegmentProfile:
-        """Compare segment ``a`` with segment ``b`` (or with everyone else when ``b`` is None)."""
-        if self._source is None:
-            raise MicrosegError("this profile keeps no data to compare from; call ms.compare(df, a, b) instead.")
-        self._check_segment(a)
-        if b is not None:
-            self._check_segment(b)
-        df, labels, weights, columns = self._source
-        if columns is None:
-            columns = list(dict.fromkeys(self.table["column"]))
-        return compare(
-            df,
-            labels == a,
-            None if b is None else labels == b,
-            columns=columns,
-            weights=weights,
-            min_cell=self.min_cell,
-            alpha=self.alpha,
-            names=(a, "rest" if b is None else b),
-        )
-
-    # -- display ------------------------------------------------------------------
-    def plot(self, kind: str = "heatmap", ax=None, **kwargs):
-        """Draw the profile: ``"heatmap"`` (index), ``"snake"``, ``"radar"`` or ``"sizes"``."""
-        from .plot import _profile as pp
-
-        funcs = {"heatmap": pp.plot_index_heatmap, "snake": pp.plot_snake, "radar": pp.plot_radar, "sizes": pp.plot_sizes}
-        if kind not in funcs:
-            raise MicrosegError(f"kind must be one of {sorted(funcs)}, got {kind!r}.")
-        return funcs[kind](self, ax=ax, **kwargs)
-
-    def __repr__(self) -> str:
-        k = len(self.sizes)
-        sig = int(self.table["significant"].fillna(False).astype(bool).sum())
-        return (
-            f"SegmentProfile({k} segments, {self.table['column'].nunique()} columns, "
-            f"{sig} significant traits at alpha={self.alpha}, {len(self.suppressed)} cells suppressed)"
-        )
-
-    def _repr_html_(self) -> str:
-        desc = self.describe_segments()
-        parts = [f"<p><b>{html.escape(repr(self))}</b></p>", desc.to_html(index=False)]
-        if len(self.suppressed) or self.notes:
-            why = (
-                f"{len(self.suppressed)} values hidden: counts from 1 to {self.min_cell - 1} people "
-                "and the cells that would let them be recovered from the totals."
-            )
-            items = "".join(f"<li>{html.escape(n)}</li>" for n in (why, *self.notes))
-            parts.append(f"<ul>{items}</ul>")
-        return "\n".join(parts)
-
-
-def _pretty(col) -> str:
-    return str(col).replace("_", " ")
-
-
-def _number(v: float) -> str:
-    """A number as people write it: 48,852 rather than 4.89e+04; 3 significant digits below 1,000."""
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
-
-
-def _phrase(r) -> str:
-    col = _pretty(r["column"])
-    if r["kind"] == "numeric":
-        higher = r["difference"] > 0
-        word = ("older" if higher else "younger") if col == "age" else f"{col} {'above' if higher else 'below'} average"
-        return f"{word} (mean {_number(r['mean_segment'])} vs {_number(r['mean_overall'])})"
-    ratio = r["index"] / 100
-    what = f"to be {col}" if r["kind"] == "flag" else f"to have {col} {str(r['level']).replace('_', ' ')!r}"
-    if ratio >= 1:
-        return f"{ratio:.1f}× as likely {what}"
-    return f"{1 / ratio:.1f}× less likely {what}" if ratio > 0 else f"never {what[3:]}"
-
-
-def _short(r) -> str:
-    col = _pretty(r["column"])
-    if r["kind"] == "numeric":
-        if col == "age":
-            return "older" if r["difference"] > 0 else "younger"
-        return f"{'high' if r['difference'] > 0 else 'low'}-{col}"
-    if r["kind"] == "flag":
-        return col if r["effect_size"] > 0 else f"non-{col}"
-    return str(r["level"]) if r["effect_size"] > 0 else f"not-{r['level']}"
-
-
-def _build_profile(
+def build_profile(
     df, labels, *, columns, exclude, weights, min_cell, alpha, max_levels, names=None, notes=None, keep_source=True,
     n_jobs=None,
 ):  # fmt: skip
@@ -306,8 +121,8 @@ def _build_profile(
         )
     sel = _select_columns(df_used, columns, exclude, max_levels, notes)
     col_notes = [[] for _ in sel]
-    encoded = st.map_columns(
-        lambda i: st.encode_column(df_used[sel[i][0]], sel[i][1], min_cell, col_notes[i], max_levels if columns is None else None),
+    encoded = map_columns(
+        lambda i: encode_column(df_used[sel[i][0]], sel[i][1], min_cell, col_notes[i], max_levels if columns is None else None),
         list(range(len(sel))),
         n_jobs,
     )
@@ -315,7 +130,7 @@ def _build_profile(
     encoded = [e for e in encoded if e is not None]
     if not encoded:
         raise SchemaError("no column left to profile once constant, rare and identifier-like columns were left out; " + " ".join(notes))
-    table, sup = st.profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha, n_jobs=n_jobs)
+    table, sup = profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha, n_jobs=n_jobs)
     if w_used is None:
         share = sizes_n / sizes_n.sum()
         neff = sizes_n.astype(float)
@@ -353,7 +168,7 @@ def profile(
     df : pandas.DataFrame or dask.dataframe.DataFrame
         One row per person. A Dask DataFrame gives the same profile, from
         value counts computed in partitions (exact; no weights; see
-        :mod:`microseg._dask`).
+        :func:`profile_dask`).
     segments : column name or array-like
         The segment of each row: a column of ``df`` or labels aligned with it
         (a Series on the same index, or an array in row order; with a Dask
@@ -409,7 +224,7 @@ def profile(
     statistics. All p-values are adjusted together (Benjamini–Hochberg);
     ``significant`` is ``p_adjusted <= alpha``. With weights, the tests use
     effective sample sizes (and weighted mid-ranks for Mann–Whitney, without
-    continuity correction). Details in :mod:`microseg._profile_stats`.
+    continuity correction). Details in :mod:`microseg.profiling._stats`.
 
     Examples
     --------
@@ -423,86 +238,175 @@ def profile(
     0  gamer  True         True
     """
     if is_dask(df):
-        from ._dask import profile_dask
-
         return profile_dask(df, segments, columns=columns, weights=weights, min_cell=min_cell, alpha=alpha,
                             max_levels=max_levels, n_jobs=n_jobs)  # fmt: skip
     check_frame(df)
-    min_cell, alpha = _check_min_cell(min_cell), _check_alpha(alpha)
+    min_cell, alpha = check_min_cell(min_cell), check_alpha(alpha)
     labels, seg_col = _labels(df, segments)
     exclude = {seg_col} if seg_col is not None else set()
     if isinstance(weights, Hashable) and not isinstance(weights, (np.ndarray, pd.Series)) and weights in df.columns:
         exclude.add(weights)
-    return _build_profile(
+    return build_profile(
         df, labels, columns=columns, exclude=exclude, weights=weights, min_cell=min_cell, alpha=alpha,
         max_levels=max_levels, n_jobs=n_jobs,
     )  # fmt: skip
 
 
-def compare(
-    df: pd.DataFrame,
-    a,
-    b=None,
-    *,
-    columns: Sequence[Hashable] | None = None,
-    weights=None,
-    min_cell: int = 10,
-    alpha: float = 0.05,
-    names: tuple = ("A", "B"),
-) -> SegmentProfile:
-    """The profile statistics for two groups: ``a`` against ``b``, or against everyone else.
+# --------------------------------------------------------------------------- Dask input
+_SEG = "__microseg_segment__"
 
-    ``a`` and ``b`` are conditions as in :func:`microseg.rule_segments` (a
-    boolean mask aligned with ``df``, a callable ``df -> mask`` or a
-    :meth:`~pandas.DataFrame.eval` string). With ``b=None`` the second group is
-    the rest of ``df`` (named ``"rest"``), so the index compares ``a`` with the
-    whole population; otherwise rows in neither group are left out and the
-    index compares each group with the two together.
 
-    Returns
-    -------
-    SegmentProfile
-        With two segments, named by ``names``.
+def _value_counts_part(part, number, meta, seg, columns):
+    """Rows per (segment, value) of each column, where each value first appears, and unlabelled rows."""
+    _dask.check_partition(part, meta, [seg, *columns], number, "df")
+    lab = part[seg]
+    has = lab.notna().to_numpy()
+    n_missing = int((~has).sum())
+    if n_missing:
+        part = part[has]
+    out = {}
+    for c in columns:
+        f = pd.DataFrame({"s": part[seg], "v": part[c]})
+        vc = f.groupby(["s", "v"], dropna=False, observed=True, sort=False).size()
+        vals = part[c].dropna()
+        first = pd.Series(np.arange(len(vals), dtype=np.int64), index=vals.to_numpy()) if len(vals) else None
+        if first is not None:
+            first = first[~first.index.duplicated()]
+            first = pd.DataFrame({"partition": number, "position": first.to_numpy()}, index=first.index)
+        out[c] = (vc[vc > 0], first)
+    seg_n = lab[has].value_counts(dropna=True, sort=False) if len(lab) else lab.value_counts()
+    cats = {c: list(part[c].cat.categories) for c in [seg, *columns] if isinstance(part[c].dtype, pd.CategoricalDtype)}
+    return out, seg_n[seg_n > 0], n_missing, cats
 
-    Examples
-    --------
-    >>> import pandas as pd, microseg as ms
-    >>> df = pd.DataFrame({"age": list(range(20, 80)) * 5, "app": [True, False, False] * 100})
-    >>> res = ms.compare(df, "age < 40")
-    >>> list(res.sizes["segment"]), res.sizes["n"].tolist()
-    (['A', 'rest'], [100, 200])
+
+def _categories(meta, column, partition_cats) -> pd.CategoricalDtype:
+    """The column's categories: the metadata's, then those of the partitions in partition order.
+
+    Partitions are read rather than trusting ``.cat.known``: Parquet dictionaries
+    arrive with empty metadata categories that Dask still calls known.
     """
-    from .segment.rules import _resolve
+    dtype = meta[column].dtype
+    found = [v for cats in partition_cats for v in cats.get(column, [])]
+    union = list(dict.fromkeys([*dtype.categories, *found]))
+    return pd.CategoricalDtype(union, ordered=dtype.ordered)
 
-    check_frame(df)
-    min_cell, alpha = _check_min_cell(min_cell), _check_alpha(alpha)
-    ma = _resolve(df, names[0], a)
-    notes = []
-    if b is None:
-        names = (names[0], "rest")
-        mb = ~ma
-    else:
-        mb = _resolve(df, names[1], b)
-        both = ma & mb
-        if both.any():
+
+def _expand(vc: pd.Series, seg_order: pd.Index, dtype) -> pd.Series:
+    """Values repeated by their counts, sorted by segment (in ``seg_order``)."""
+    frame = vc.rename("n").reset_index()
+    frame["_k"] = seg_order.get_indexer(frame["s"])
+    frame = frame.sort_values("_k", kind="stable")
+    values = pd.Series(frame["v"].array).repeat(frame["n"].to_numpy())
+    values = values.reset_index(drop=True)
+    if values.dtype != dtype:
+        try:
+            values = values.astype(dtype)
+        except (TypeError, ValueError):
+            pass
+    return values
+
+
+def profile_dask(df, segments, *, columns, weights, min_cell, alpha, max_levels, n_jobs=None):
+    """:func:`profile` on a Dask DataFrame: the same profile, from value counts computed in partitions.
+
+    Every partition sends, for each profiled column, the number of rows per
+    (segment, value) (missing values included) and where each value first
+    appears. The client expands those counts into a table sorted by segment
+    with the same multiset of values per segment and runs the pandas
+    statistics on it. Counts, shares, tests, means, medians and Mann–Whitney
+    are therefore exact (means up to the order of floating-point summation);
+    the client holds one small integer or float array per profiled column and
+    row, and the value counts themselves, which are small for categories,
+    flags and whole-number columns. A continuous column with millions of
+    distinct values sends millions of counts: round it first (for example
+    ``ddf.assign(income=ddf["income"].round(-2))``) — the profile is then
+    exact for the rounded values. Survey weights are not supported on Dask
+    input.
+    """
+    from dataclasses import replace
+
+    from dask import delayed
+
+
+    _dask.require_dask("ms.profile()")
+    if weights is not None:
+        raise MicrosegError(
+            "weights are not supported when df is a Dask DataFrame; profile a pandas frame "
+            "(e.g. a weighted sample, .compute()) or leave weights out."
+        )
+    meta = df._meta
+    check_frame(meta, allow_empty=True)
+    min_cell, alpha = check_min_cell(min_cell), check_alpha(alpha)
+    if is_dask(segments):
+        if is_dask_frame(segments):
+            raise MicrosegError("segments must be a column name or a Dask Series, got a Dask DataFrame.")
+        if not (df.known_divisions and segments.known_divisions):
             raise MicrosegError(
-                f"{int(both.sum())} rows are in both groups; the groups must not overlap. "
-                "Use b=None to compare a group with everyone else."
+                "segments is a Dask Series, and aligning it with df needs known divisions on both, but "
+                f"df.known_divisions={df.known_divisions}, segments.known_divisions={segments.known_divisions}. "
+                "Add the labels as a column of df (df.assign(segment=...)) and pass its name, or set the "
+                "divisions first (e.g. df = df.set_index(...) / df.repartition(divisions=...))."
             )
-        outside = int((~ma & ~mb).sum())
-        if outside:
-            notes.append(f"{outside} rows in neither group are not part of this comparison.")
-    keep = ma | mb
-    sub = df if keep.all() else df.loc[keep]
-    lab = pd.Series(np.where(ma[keep], 0, 1), index=sub.index)
-    lab = pd.Series(pd.Categorical.from_codes(lab.to_numpy(), categories=pd.Index(list(names), dtype=object)), index=sub.index)
-    w = weights
-    if weights is not None and not (isinstance(weights, Hashable) and not isinstance(weights, (np.ndarray, pd.Series)) and weights in df.columns):
-        w = np.asarray(pd.Series(weights).to_numpy(dtype="float64", na_value=np.nan))
-        if w.shape == (len(df),):
-            w = w[keep]
-    exclude = {weights} if w is weights and weights is not None else set()
-    return _build_profile(
-        sub, lab, columns=columns, exclude=exclude, weights=w, min_cell=min_cell, alpha=alpha, max_levels=50,
-        notes=notes, keep_source=False,
+        df = df.assign(**{_SEG: segments})
+        seg, seg_name = _SEG, getattr(segments, "name", None) or "segments"
+        exclude: set = set()
+    elif isinstance(segments, Hashable) and not isinstance(segments, (pd.Series, np.ndarray)) and segments in meta.columns:
+        seg, seg_name, exclude = segments, segments, {segments}
+    elif isinstance(segments, str):
+        check_columns(meta, [segments])
+    else:
+        raise MicrosegError(
+            "with a Dask DataFrame, segments must be a column name of df or a Dask Series aligned with it, "
+            f"got {type(segments).__name__}; add the labels as a column (df.assign(segment=...))."
+        )
+    meta = df._meta
+    notes: list[str] = []
+    stand_in = df._meta_nonempty.drop(columns=[seg] if seg == _SEG else [])
+    for c in stand_in.columns:  # categoricals with unknown categories: a text stand-in, same kind
+        if isinstance(stand_in[c].dtype, pd.CategoricalDtype) and stand_in[c].isna().all():
+            stand_in[c] = "level"
+    sel = _select_columns(stand_in, columns, exclude, max_levels, notes)
+    names = [c for c, _ in sel]
+    out = _dask.compute(*[
+        delayed(_value_counts_part)(p, i, meta, seg, names) for i, p in enumerate(_dask.partitions(df[[seg, *names]]))
+    ])  # fmt: skip
+    partition_cats = [cats for _, _, _, cats in out]
+    out = [o[:3] for o in out]
+    n_missing = sum(m for _, _, m in out)
+    seg_n = pd.concat([s for _, s, _ in out]).groupby(level=0, observed=True, sort=False).sum()
+    seg_dtype = meta[seg].dtype
+    if isinstance(seg_dtype, pd.CategoricalDtype):
+        seg_dtype = _categories(meta, seg, partition_cats)
+        seg_order = pd.Index(seg_dtype.categories)
+        seg_order = seg_order[seg_order.isin(seg_n.index)]
+    else:
+        seg_order = pd.Index(seg_n.index).sort_values()
+    sizes = seg_n.reindex(seg_order).to_numpy()
+    labels = pd.Series(pd.Index(seg_order).repeat(sizes), name=seg_name)
+    if isinstance(seg_dtype, pd.CategoricalDtype):
+        labels = labels.astype(seg_dtype)
+    data = {}
+    for (c, kind) in sel:
+        vc = pd.concat([o[c][0] for o, _, _ in out]).groupby(level=[0, 1], dropna=False, observed=True).sum()
+        dtype = meta[c].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            dtype = _categories(meta, c, partition_cats)
+        values = _expand(vc, seg_order, dtype)
+        if kind == "category" and not isinstance(meta[c].dtype, pd.CategoricalDtype):
+            firsts = [o[c][1] for o, _, _ in out if o[c][1] is not None]
+            if firsts:
+                first = pd.concat(firsts).reset_index(names="value")
+                first = first.sort_values(["partition", "position"], kind="stable").drop_duplicates("value")
+                values = pd.Series(pd.Categorical(values, categories=pd.Index(first["value"].tolist())), name=c)
+        data[c] = values.rename(c)
+    expanded = pd.DataFrame(data)
+    expanded.index = pd.RangeIndex(len(expanded))
+    result = build_profile(
+        expanded, labels, columns=columns, exclude=set(), weights=None, min_cell=min_cell, alpha=alpha,
+        max_levels=max_levels, notes=notes, n_jobs=n_jobs,
     )  # fmt: skip
+    if n_missing:
+        rows = {"rows without a segment label (left out)": n_missing}
+        result = replace(result, rows=rows)
+        report_rows(result, rows, stacklevel=4)
+    return result

@@ -3,7 +3,7 @@
 ``rfm`` turns a transaction log into one row per customer, in one of two
 conventions: the analyst's (days since the last order, number of orders,
 spend) or the buy-till-you-die models' (repeat purchase periods, recency and
-age in periods, mean repeat spend — the input of :mod:`microseg.segment.clv`).
+age in periods, mean repeat spend — the input of :mod:`microseg.segment._clv`).
 ``RFMScorer`` learns score edges on a reference period and applies them to
 other periods; ``rfm_segments`` names each cell of the recency × frequency grid.
 """
@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .. import _dask
 from .._dask import is_dask
 from .._transactions import check_freq, check_has_purchases, prepare_log, to_period
 from .._validation import check_columns, check_frame, report_rows
@@ -28,11 +29,6 @@ __all__ = ["rfm", "RFMScorer", "rfm_segments", "RFM_SEGMENTS", "ANALYST_COLUMNS"
 ANALYST_COLUMNS = ["days_since_last", "n_orders", "total_spend", "mean_order_value", "tenure_days"]
 BTYD_COLUMNS = ["frequency", "recency", "T", "monetary_value"]
 _DAY_NS = 86_400_000_000_000
-
-
-def _distinct_per_customer(codes: np.ndarray, keys: np.ndarray, n_customers: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct combined keys ``code * span + k`` and the number of them per customer."""
-    return keys, np.bincount(keys, minlength=n_customers)
 
 
 def rfm(
@@ -115,8 +111,6 @@ def rfm(
     b                  0.0      0.0   0.0             0.0
     """
     if is_dask(transactions):
-        from .._dask import rfm_dask
-
         return rfm_dask(transactions, customer=customer, time=time, value=value, as_of=as_of, freq=freq,
                         convention=convention, order=order)  # fmt: skip
     check_freq(freq)
@@ -510,3 +504,49 @@ def rfm_segments(scores: pd.DataFrame, segment_config: Mapping[str, list[str] | 
     names = grid.to_numpy()[r.astype(int) - 1, f.astype(int) - 1]
     cat = pd.CategoricalDtype(list(config), ordered=True)
     return pd.Series(pd.Categorical(names, dtype=cat), index=scores.index, name="segment")
+
+
+# --------------------------------------------------------------------------- Dask input
+def _rfm_part(part, customer, time, value, as_of_ts, kw):
+    n_rows = len(part)
+    part, lost = _dask.buyers_only(part, customer, value)
+    if len(part) == 0:
+        return None, lost, n_rows
+    table = rfm(part, customer=customer, time=time, value=value, as_of=as_of_ts, **kw)
+    return table, lost, n_rows
+
+
+def rfm_dask(transactions, *, customer, time, value, as_of, freq, convention, order) -> pd.DataFrame:
+    """:func:`rfm` on a Dask DataFrame: the same table as the pandas function on the same rows.
+
+    One pass over the log counts the rows left out per rule and finds the
+    reference date; the usable rows are then shuffled by customer, so that each
+    customer's rows sit in one partition, and :func:`rfm` runs on every
+    partition with the global reference date. Per customer everything is
+    exact, so the concatenated table equals the pandas one.
+    """
+    from dask import delayed
+
+    _dask.require_dask("ms.rfm()")
+    # the option checks of the pandas function, on a one-row stand-in
+    meta, cols = _dask.check_log_meta(transactions, customer, time, value, extra=(order,))
+    if order is not None and convention != "analyst":
+        rfm(transactions._meta_nonempty, customer=customer, time=time, value=value, freq=freq,
+            convention=convention, order=order)  # raises the pandas error  # fmt: skip
+    rfm(transactions._meta_nonempty[cols].iloc[:1], customer=customer, time=time, value=value, freq=freq,
+        convention=convention, order=order)  # fmt: skip
+    as_of_ts, counts = _dask.reference_date(transactions, meta, cols, customer, time, value, as_of)
+    shuffled = _dask.shuffled_log(transactions, meta, cols, customer, time, value, as_of_ts)
+    kw = {"freq": freq, "convention": convention, "order": order}
+    out = _dask.compute(*[delayed(_rfm_part)(p, customer, time, value, as_of_ts, kw) for p in _dask.partitions(shuffled)])
+    tables = [t for t, _, _ in out if t is not None]
+    if not tables:
+        _dask.no_purchase_error(sum(n for _, _, n in out), value)
+    counts["returns of customers without a purchase"] = sum(lost for _, lost, _ in out)
+    result = pd.concat(tables) if len(tables) > 1 else tables[0].copy()
+    result = result.iloc[result.index.argsort()]
+    result.attrs = {}
+    report_rows(result, counts, what="transaction rows", stacklevel=4)
+    result.attrs["as_of"] = as_of_ts
+    result.attrs["microseg_rfm"] = convention
+    return result
