@@ -27,7 +27,7 @@ _NAMES = {
     "describe": "._describe",
     "Description": "._describe",
     "profile": "._profile",
-    "compare": "._compare",
+    "compare": "._segment_profile",
     "SegmentProfile": "._segment_profile",
     "overlap": "._overlap",
     "Overlap": "._overlap",

@@ -16,56 +16,12 @@ import pandas as pd
 
 from .. import _dask
 from .._dask import is_dask, is_dask_frame
-from .._validation import check_alpha, check_columns, check_frame, check_labels, check_weights, report_rows
-from ..errors import AudienceTooSmallError, MicrosegError, SchemaError
+from .._validation import check_alpha, check_columns, check_frame, check_labels, report_rows
+from ..errors import MicrosegError
 from ..privacy._small_cells import check_min_cell
-from ._encode import column_kind, encode_column
-from ._segment_profile import SegmentProfile
-from ._stats import map_columns, profile_table
+from ._segment_profile import SegmentProfile, build_profile, select_columns
 
-__all__ = ["profile", "build_profile"]
-
-
-def _resolve_weights(df, weights):
-    if weights is None:
-        return None, None
-    if isinstance(weights, Hashable) and not isinstance(weights, (np.ndarray, pd.Series)) and weights in df.columns:
-        return check_weights(df[weights], len(df), name=f"weights column {weights!r}"), weights
-    if isinstance(weights, str):
-        check_columns(df, [weights])
-    if isinstance(weights, pd.Series) and not weights.index.equals(df.index):
-        raise MicrosegError("weights is a Series whose index does not match the data's index; align it first.")
-    return check_weights(weights, len(df)), None
-
-
-def _select_columns(df, columns, exclude, max_levels, notes):
-    """Return [(name, kind)], raising on explicit bad columns and noting default skips."""
-    explicit = columns is not None
-    if explicit:
-        columns = [columns] if isinstance(columns, str) else list(columns)
-        check_columns(df, columns)
-    else:
-        columns = [c for c in df.columns if c not in exclude]
-    out = []
-    for c in columns:
-        s = df[c]
-        kind = column_kind(s)
-        if kind is None:
-            if explicit:
-                raise SchemaError(
-                    f"column {c!r} holds dates/times (dtype {s.dtype}); profile() compares numbers, flags "
-                    "and categories. Derive one first, e.g. days since: (as_of - df[col]).dt.days."
-                )
-            notes.append(f"column {c!r} left out: dates and times are not profiled (derive a number from them).")
-            continue
-        if s.isna().all():
-            raise SchemaError(
-                f"column {c!r} is missing for every row; drop it (columns=[...]) or fill it before profiling."
-            )
-        out.append((c, kind))
-    if not out:
-        raise SchemaError("no column to profile; pass columns=[...] naming numeric, boolean or categorical columns.")
-    return out
+__all__ = ["profile"]
 
 
 def _labels(df, segments, name="segments"):
@@ -76,78 +32,6 @@ def _labels(df, segments, name="segments"):
         if df[segments.name].equals(labels):  # df["seg"] passed instead of "seg": do not profile it against itself
             seg_col = segments.name
     return labels, seg_col
-
-
-def build_profile(
-    df, labels, *, columns, exclude, weights, min_cell, alpha, max_levels, names=None, notes=None, keep_source=True,
-    n_jobs=None,
-):  # fmt: skip
-    notes = list(notes or [])
-    rows = {}
-    w, _ = _resolve_weights(df, weights)
-    missing_lab = labels.isna().to_numpy()
-    if missing_lab.any():
-        rows["rows without a segment label (left out)"] = int(missing_lab.sum())
-        keep = ~missing_lab
-        df_used, labels_used = df.loc[keep], labels[keep]
-        w_used = None if w is None else w[keep]
-    else:
-        df_used, labels_used, w_used = df, labels, w
-    if isinstance(labels_used.dtype, pd.CategoricalDtype):
-        codes = labels_used.cat.codes.to_numpy().astype(np.int64)
-        seg_names = list(labels_used.cat.categories)
-        used = np.bincount(codes, minlength=len(seg_names)) > 0
-        if not used.all():
-            remap = np.cumsum(used) - 1
-            codes = remap[codes]
-            seg_names = [s for s, u in zip(seg_names, used) if u]
-    else:
-        codes, uniq = pd.factorize(labels_used, sort=True)
-        codes = codes.astype(np.int64)
-        seg_names = list(uniq)
-    if names is not None:
-        seg_names = list(names)
-    if len(seg_names) < 2:
-        raise MicrosegError(
-            f"segments has {len(seg_names)} level ({seg_names!r}); a profile compares at least two "
-            "segments. Check the labels, or use ms.describe(df) for the whole population."
-        )
-    sizes_n = np.bincount(codes, minlength=len(seg_names))
-    small = [(s, int(n)) for s, n in zip(seg_names, sizes_n) if n < min_cell]
-    if small:
-        raise AudienceTooSmallError(
-            f"segments {[s for s, _ in small]} have fewer than min_cell={min_cell} people, so even their "
-            "size cannot be shown; merge them into a larger segment (e.g. 'other') or lower min_cell deliberately."
-        )
-    sel = _select_columns(df_used, columns, exclude, max_levels, notes)
-    col_notes = [[] for _ in sel]
-    encoded = map_columns(
-        lambda i: encode_column(df_used[sel[i][0]], sel[i][1], min_cell, col_notes[i], max_levels if columns is None else None),
-        list(range(len(sel))),
-        n_jobs,
-    )
-    notes.extend(n for ns in col_notes for n in ns)
-    encoded = [e for e in encoded if e is not None]
-    if not encoded:
-        raise SchemaError("no column left to profile once constant, rare and identifier-like columns were left out; " + " ".join(notes))
-    table, sup = profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha, n_jobs=n_jobs)
-    if w_used is None:
-        share = sizes_n / sizes_n.sum()
-        neff = sizes_n.astype(float)
-    else:
-        sw = np.bincount(codes, weights=w_used, minlength=len(seg_names))
-        sw2 = np.bincount(codes, weights=w_used**2, minlength=len(seg_names))
-        share = sw / sw.sum()
-        neff = sw**2 / sw2
-    sizes = pd.DataFrame({"segment": pd.Categorical(seg_names, categories=pd.Index(seg_names, dtype=object)), "n": sizes_n, "share": share, "n_eff": neff})
-    source = (df, labels, weights, columns) if keep_source else None
-    result = SegmentProfile(
-        table=table, sizes=sizes, suppressed=sup, notes=tuple(notes), alpha=alpha, min_cell=min_cell,
-        weighted=w is not None, rows=rows, _source=source,
-    )  # fmt: skip
-    if rows:
-        report_rows(result, rows, stacklevel=4)
-    return result
 
 
 def profile(
@@ -365,7 +249,7 @@ def profile_dask(df, segments, *, columns, weights, min_cell, alpha, max_levels,
     for c in stand_in.columns:  # categoricals with unknown categories: a text stand-in, same kind
         if isinstance(stand_in[c].dtype, pd.CategoricalDtype) and stand_in[c].isna().all():
             stand_in[c] = "level"
-    sel = _select_columns(stand_in, columns, exclude, max_levels, notes)
+    sel = select_columns(stand_in, columns, exclude, max_levels, notes)
     names = [c for c, _ in sel]
     out = _dask.compute(*[
         delayed(_value_counts_part)(p, i, meta, seg, names) for i, p in enumerate(_dask.partitions(df[[seg, *names]]))
