@@ -15,7 +15,7 @@ from microseg.errors import DataQualityWarning, MicrosegError, SchemaError
 from microseg.segment import RFM_SEGMENTS
 from microseg.segment._rfm import _greedy_edges, _segment_grid
 
-FIX = Path(__file__).parent / "fixtures"
+FIX = Path(__file__).parents[1] / "fixtures"
 
 
 def _fixture_log() -> pd.DataFrame:
