@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _dask
-from .._validation import check_share
-from ..errors import MicrosegError, SchemaError
-from ._tiers import tiers
+from ..errors import MicrosegError
+from ._tiers import audience_size, tiers
 
 __all__ = ["score_samples_dask", "audience_dask"]
 
@@ -84,15 +83,7 @@ def audience_dask(model, X, *, size, n):
 
     dd = _dask.require_dask("Lookalike.audience()")
     _dask.check_columns_meta(X, model._check_X)
-    if size is not None and n is not None:
-        raise MicrosegError("pass either size= (a share of the pool) or n= (a number of rows), not both.")
-    clash = [c for c in ("score", "rank", "tier") if c in X.columns]
-    if clash:
-        raise SchemaError(f"X already has column(s) {clash}; rename them so the audience can add its own.")
-    if size is None and n is None:
-        size = 0.05
-    if size is not None:
-        size = check_share(size, name="size")
+    size = audience_size(X.columns, size, n)
     if n is not None and (int(n) != n or n < 1):
         raise MicrosegError(f"n must be a positive whole number of rows, got {n!r}.")
     parts = _dask.partitions(X)

@@ -49,13 +49,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._dask import is_dask
-from .._validation import ROWS_ATTR, check_share, report_rows
+from .._validation import ROWS_ATTR, report_rows
 from ..errors import MicrosegError, SchemaError, SmallSeedWarning
 from ._dask_rows import audience_dask, score_samples_dask
 from ._engines import ENGINES, TableEncoder, elkan_noto_c, internal_validation, make_engine, seed_int
 from ._explain import LookalikeExplanation, driver_table, seed_trait_table, trait_words
 from ._inputs import as_frame, opt_out_mask, resolve_seed, select_features
-from ._tiers import tiers
+from ._tiers import audience_size, tiers
 
 __all__ = ["Lookalike"]
 
@@ -421,15 +421,7 @@ class Lookalike(BaseEstimator):
         if is_dask(X):
             return audience_dask(self, X, size=size, n=n)
         X = self._check_X(X)
-        if size is not None and n is not None:
-            raise MicrosegError("pass either size= (a share of the pool) or n= (a number of rows), not both.")
-        clash = [c for c in ("score", "rank", "tier") if c in X.columns]
-        if clash:
-            raise SchemaError(f"X already has column(s) {clash}; rename them so the audience can add its own.")
-        if size is None and n is None:
-            size = 0.05
-        if size is not None:
-            size = check_share(size, name="size")
+        size = audience_size(X.columns, size, n)
         pool, in_seed, opted = self._eligible(X)
         n_pool = int(pool.sum())
         if n_pool == 0:
