@@ -1,10 +1,10 @@
 """Dask input: the generic machinery the features' Dask code is built from.
 
 Each feature keeps its Dask code next to its pandas code (``ms.rfm`` in
-:mod:`microseg.segment._rfm`, ``ms.cohorts`` in :mod:`microseg.segment._cohorts`,
+:mod:`microseg.segment._rfm_table`, ``ms.cohorts`` in :mod:`microseg.segment._cohorts`,
 ``ms.profile`` in :mod:`microseg.profiling._profile`, ``SegmentModel.predict``
 in :mod:`microseg.segment._cluster`, ``Lookalike.score_samples`` and
-``.audience`` in :mod:`microseg.lookalike._dask`); this module holds what they
+``.audience`` in :mod:`microseg.lookalike._dask_rows`); this module holds what they
 share, and imports nothing above itself:
 
 * detection without importing dask (:func:`is_dask`), and :func:`require_dask`;
