@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import sys
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def read_table(path, *, sep: str | None = None):
     if not path.is_file():
         raise MicrosegError(f"file {str(path)!r} not found; check the path (current folder: {Path.cwd()}).")
     if sep is None:
-        opener = __import__("gzip").open if path.suffix == ".gz" else open
+        opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
             sample = fh.read(64_000)
         try:
@@ -88,15 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
-    from . import _reports
+    from . import reporting
 
     try:
         if args.command == "demo":
-            path = _reports.demo_report(args.out, n_customers=args.customers, random_state=args.seed)
+            path = reporting.demo_report(args.out, n_customers=args.customers, random_state=args.seed)
         else:
             df = read_table(args.data, sep=args.sep)
             before = None if args.before is None else read_table(args.before, sep=args.sep)
-            path = _reports.table_report(
+            path = reporting.table_report(
                 df, segments=args.segments, id_column=args.id, out=args.out, min_cell=args.min_cell,
                 exclude=args.exclude, allow_sensitive=_parse_allow(args.allow_sensitive), source=args.data,
                 before=before, before_source=args.before or "the earlier table",

@@ -13,8 +13,6 @@ True
 
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError
-
 __all__ = [
     "MicrosegError",
     "SchemaError",
@@ -28,7 +26,18 @@ __all__ = [
     "ModelFitWarning",
     "TestHealthWarning",
     "NotIncrementalWarning",
+    "SmallSeedWarning",
 ]
+
+
+def __getattr__(name: str):
+    # scikit-learn's NotFittedError, loaded on first use so that ``import microseg``
+    # does not import scikit-learn (and scipy); ``except NotFittedError`` keeps working.
+    if name == "NotFittedError":
+        from sklearn.exceptions import NotFittedError
+
+        return NotFittedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class MicrosegError(ValueError):
@@ -79,3 +88,7 @@ class TestHealthWarning(UserWarning):
 
 class NotIncrementalWarning(UserWarning):
     """A campaign number counts every response as caused by the campaign, with no control group behind it."""
+
+
+class SmallSeedWarning(UserWarning):
+    """The seed is smaller than the 1,000 members recommended for a stable lookalike."""

@@ -154,7 +154,7 @@ def customer_view(
             present = set(pd.unique(events[event].dropna()))
             steps = [s for s in DEFAULT_FUNNEL_STEPS if s in present]
         if len(steps) >= 2:
-            from .segment.funnel import funnel
+            from .segment import funnel
 
             f = funnel(events, steps, customer=customer, time=time, event=event, window=None, as_of=as_of_ts)
             out["furthest_step"] = f.customers["furthest_step"].reindex(ids).to_numpy()
@@ -187,14 +187,14 @@ def customer_view(
 
 
 def _rfm(transactions, **kw) -> pd.DataFrame:
-    from .segment.rfm import rfm
+    from .segment import rfm
 
     return rfm(transactions, convention="analyst", **kw)
 
 
 def _clv_columns(transactions, customer, time, value, as_of, min_repeat_buyers, horizon, ids) -> dict:
-    from .segment.clv import clv
-    from .segment.rfm import rfm
+    from .segment import clv
+    from .segment import rfm
 
     nan = np.full(len(ids), np.nan)
     empty = {"expected_purchases": nan, "probability_alive": nan, "clv": nan.copy()}

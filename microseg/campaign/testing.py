@@ -327,7 +327,7 @@ def benjamini_hochberg(pvalues) -> np.ndarray:
     >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.20]).round(3).tolist()
     [0.04, 0.053, 0.053, 0.2]
     """
-    from .._profile_stats import bh_adjust
+    from ..profiling._stats import bh_adjust
 
     return bh_adjust(np.asarray(pvalues, dtype="float64"))
 

@@ -16,11 +16,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._profile_stats import bh_adjust, check_min_cell, column_kind, encode_column
-from .._suppression import protect
-from .._validation import check_columns, check_frame, check_id_column, check_labels, check_unique, report_rows
+from .._validation import (
+    check_alpha,
+    check_columns,
+    check_frame,
+    check_id_column,
+    check_labels,
+    check_unique,
+    report_rows,
+)
+from .._words import number, pretty
 from ..errors import MicrosegError, SchemaError
-from ..profiling import _check_alpha, _number, _pretty
+from ..privacy._small_cells import check_min_cell, protect
+from ..profiling._encode import column_kind, encode_column
+from ..profiling._stats import bh_adjust
 from ._drift_stats import compare_snapshots, psi_band
 
 __all__ = ["drift", "DriftResult"]
@@ -125,7 +134,7 @@ class DriftResult:
             phrases = [_phrase(r) for _, r in rows.iterrows()]
             major = self.psi[(self.psi["segment"] == seg) & (self.psi["psi_band"] == "major")]
             if len(major):
-                phrases.append("major shift (PSI > 0.25) in " + ", ".join(_pretty(c) for c in major["column"]))
+                phrases.append("major shift (PSI > 0.25) in " + ", ".join(pretty(c) for c in major["column"]))
             lines.append(f"{name}: " + ("; ".join(phrases) if phrases else "no trait moved clearly") + ".")
         return "\n".join(lines)
 
@@ -167,11 +176,11 @@ def _hide_small(v: np.ndarray, min_cell: int) -> pd.arrays.IntegerArray:
 
 
 def _signed(v: float, unit: str) -> str:
-    return f"{'+' if v > 0 else '−'}{_number(abs(v))}{unit}"
+    return f"{'+' if v > 0 else '−'}{number(abs(v))}{unit}"
 
 
 def _phrase(r) -> str:
-    col = _pretty(r["column"])
+    col = pretty(r["column"])
     if r["kind"] == "numeric":
         if np.isfinite(r["mean_change_pct"]):
             return f"mean {col} {'+' if r['mean_change_pct'] > 0 else '−'}{abs(r['mean_change_pct']):.0f} %"
@@ -347,7 +356,7 @@ def drift(
     """
     check_frame(before, name="before")
     check_frame(after, name="after")
-    min_cell, alpha = check_min_cell(min_cell), _check_alpha(alpha)
+    min_cell, alpha = check_min_cell(min_cell), check_alpha(alpha)
     lb, la, seg_col = _resolve_segments(before, after, segments)
     notes, rows = [], {}
     unique, m = False, 0

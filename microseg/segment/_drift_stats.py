@@ -1,7 +1,7 @@
 """The statistics behind :func:`microseg.drift`: one group of people seen in two snapshots.
 
 Shares, means, medians, effect sizes and the small-cell suppression come from
-the profile machinery (:func:`microseg._profile_stats.profile_table`, with the
+the profile machinery (:func:`microseg.profiling._stats.profile_table`, with the
 two snapshots as its two groups), so a drift table hides exactly what a
 profile of the same people would hide. What is added here:
 
@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._profile_stats import EncodedColumn, profile_table
+from ..profiling._encode import EncodedColumn
+from ..profiling._stats import profile_table
 
 __all__ = ["psi", "column_psi", "mcnemar_exact", "compare_snapshots", "psi_band"]
 

@@ -1,21 +1,8 @@
-"""Profiling: who is in the data, and how each segment differs from the population.
+"""The profile of segments: :class:`SegmentProfile`, how one is built, and :func:`compare`.
 
-* :func:`describe` — the population, column by column;
-* :func:`profile` — every segment against the rest of the population, with
-  tests, effect sizes, intervals and Benjamini–Hochberg adjusted p-values
-  (:class:`SegmentProfile`);
-* :func:`compare` — the same statistics for two groups;
-* :func:`overlap` — how flags co-occur (UpSet-style combination counts, lift).
-
-Small cells are suppressed by default: any count from 1 to ``min_cell - 1``
-is hidden with everything derived from it, and enough other cells are hidden
-that none can be recovered from the published totals (see
-:mod:`microseg._suppression`). The statistics are documented in
-:mod:`microseg._profile_stats`.
-
-The module is called ``profiling`` rather than ``profile``: a submodule named
-``profile`` would replace the function ``ms.profile`` on the package as soon as
-it is imported.
+:func:`build_profile` is the pandas core shared by :func:`microseg.profile`
+(pandas and Dask input) and :func:`compare` (two groups), and
+:meth:`SegmentProfile.compare` compares two segments of a profile.
 """
 
 from __future__ import annotations
@@ -27,72 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import _profile_stats as st
-from ._dask import is_dask
-from ._describe import Description, describe
-from ._overlap import Overlap, overlap
-from ._profile_stats import check_min_cell as _check_min_cell
-from ._validation import check_columns, check_frame, check_labels, check_weights, report_rows
-from .errors import AudienceTooSmallError, MicrosegError, SchemaError
+from .._validation import check_alpha, check_columns, check_frame, check_weights, condition_mask, report_rows
+from .._words import phrase, short
+from ..errors import AudienceTooSmallError, MicrosegError, SchemaError
+from ..privacy._small_cells import check_min_cell
+from ._encode import column_kind, encode_column
+from ._stats import map_columns, profile_table
 
-__all__ = ["describe", "profile", "compare", "overlap", "SegmentProfile", "Description", "Overlap"]
-
-def _check_alpha(alpha) -> float:
-    if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise MicrosegError(f"alpha must be between 0 and 1 (e.g. 0.05), got {alpha!r}.")
-    return float(alpha)
-
-
-def _resolve_weights(df, weights):
-    if weights is None:
-        return None, None
-    if isinstance(weights, Hashable) and not isinstance(weights, (np.ndarray, pd.Series)) and weights in df.columns:
-        return check_weights(df[weights], len(df), name=f"weights column {weights!r}"), weights
-    if isinstance(weights, str):
-        check_columns(df, [weights])
-    if isinstance(weights, pd.Series) and not weights.index.equals(df.index):
-        raise MicrosegError("weights is a Series whose index does not match the data's index; align it first.")
-    return check_weights(weights, len(df)), None
-
-
-def _select_columns(df, columns, exclude, max_levels, notes):
-    """Return [(name, kind)], raising on explicit bad columns and noting default skips."""
-    explicit = columns is not None
-    if explicit:
-        columns = [columns] if isinstance(columns, str) else list(columns)
-        check_columns(df, columns)
-    else:
-        columns = [c for c in df.columns if c not in exclude]
-    out = []
-    for c in columns:
-        s = df[c]
-        kind = st.column_kind(s)
-        if kind is None:
-            if explicit:
-                raise SchemaError(
-                    f"column {c!r} holds dates/times (dtype {s.dtype}); profile() compares numbers, flags "
-                    "and categories. Derive one first, e.g. days since: (as_of - df[col]).dt.days."
-                )
-            notes.append(f"column {c!r} left out: dates and times are not profiled (derive a number from them).")
-            continue
-        if s.isna().all():
-            raise SchemaError(
-                f"column {c!r} is missing for every row; drop it (columns=[...]) or fill it before profiling."
-            )
-        out.append((c, kind))
-    if not out:
-        raise SchemaError("no column to profile; pass columns=[...] naming numeric, boolean or categorical columns.")
-    return out
-
-
-def _labels(df, segments, name="segments"):
-    labels = check_labels(df, segments, name=name)
-    is_name = isinstance(segments, Hashable) and not isinstance(segments, (pd.Series, np.ndarray))
-    seg_col = segments if is_name and segments in df.columns else None
-    if seg_col is None and isinstance(segments, pd.Series) and segments.name in df.columns:
-        if df[segments.name].equals(labels):  # df["seg"] passed instead of "seg": do not profile it against itself
-            seg_col = segments.name
-    return labels, seg_col
+__all__ = ["SegmentProfile", "build_profile", "select_columns", "compare"]
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -162,8 +91,8 @@ class SegmentProfile:
         rows = []
         for _, s in self.sizes.iterrows():
             traits = self.distinctive(s["segment"], n=n_traits)
-            phrases = [_phrase(r) for _, r in traits.iterrows()]
-            words = list(dict.fromkeys(_short(r) for _, r in traits.iterrows()))[:2]
+            phrases = [phrase(r) for _, r in traits.iterrows()]
+            words = list(dict.fromkeys(short(r) for _, r in traits.iterrows()))[:2]
             name = ", ".join(words) if words else "typical"
             pct = f"{100 * s['share']:.0f} %"
             body = ", ".join(phrases) if phrases else "no trait differs clearly from the rest"
@@ -202,7 +131,7 @@ class SegmentProfile:
     # -- display ------------------------------------------------------------------
     def plot(self, kind: str = "heatmap", ax=None, **kwargs):
         """Draw the profile: ``"heatmap"`` (index), ``"snake"``, ``"radar"`` or ``"sizes"``."""
-        from .plot import _profile as pp
+        from ..plot import _profile as pp
 
         funcs = {"heatmap": pp.plot_index_heatmap, "snake": pp.plot_snake, "radar": pp.plot_radar, "sizes": pp.plot_sizes}
         if kind not in funcs:
@@ -230,40 +159,49 @@ class SegmentProfile:
         return "\n".join(parts)
 
 
-def _pretty(col) -> str:
-    return str(col).replace("_", " ")
+def _resolve_weights(df, weights):
+    if weights is None:
+        return None, None
+    if isinstance(weights, Hashable) and not isinstance(weights, (np.ndarray, pd.Series)) and weights in df.columns:
+        return check_weights(df[weights], len(df), name=f"weights column {weights!r}"), weights
+    if isinstance(weights, str):
+        check_columns(df, [weights])
+    if isinstance(weights, pd.Series) and not weights.index.equals(df.index):
+        raise MicrosegError("weights is a Series whose index does not match the data's index; align it first.")
+    return check_weights(weights, len(df)), None
 
 
-def _number(v: float) -> str:
-    """A number as people write it: 48,852 rather than 4.89e+04; 3 significant digits below 1,000."""
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+def select_columns(df, columns, exclude, max_levels, notes):
+    """Return [(name, kind)], raising on explicit bad columns and noting default skips."""
+    explicit = columns is not None
+    if explicit:
+        columns = [columns] if isinstance(columns, str) else list(columns)
+        check_columns(df, columns)
+    else:
+        columns = [c for c in df.columns if c not in exclude]
+    out = []
+    for c in columns:
+        s = df[c]
+        kind = column_kind(s)
+        if kind is None:
+            if explicit:
+                raise SchemaError(
+                    f"column {c!r} holds dates/times (dtype {s.dtype}); profile() compares numbers, flags "
+                    "and categories. Derive one first, e.g. days since: (as_of - df[col]).dt.days."
+                )
+            notes.append(f"column {c!r} left out: dates and times are not profiled (derive a number from them).")
+            continue
+        if s.isna().all():
+            raise SchemaError(
+                f"column {c!r} is missing for every row; drop it (columns=[...]) or fill it before profiling."
+            )
+        out.append((c, kind))
+    if not out:
+        raise SchemaError("no column to profile; pass columns=[...] naming numeric, boolean or categorical columns.")
+    return out
 
 
-def _phrase(r) -> str:
-    col = _pretty(r["column"])
-    if r["kind"] == "numeric":
-        higher = r["difference"] > 0
-        word = ("older" if higher else "younger") if col == "age" else f"{col} {'above' if higher else 'below'} average"
-        return f"{word} (mean {_number(r['mean_segment'])} vs {_number(r['mean_overall'])})"
-    ratio = r["index"] / 100
-    what = f"to be {col}" if r["kind"] == "flag" else f"to have {col} {str(r['level']).replace('_', ' ')!r}"
-    if ratio >= 1:
-        return f"{ratio:.1f}× as likely {what}"
-    return f"{1 / ratio:.1f}× less likely {what}" if ratio > 0 else f"never {what[3:]}"
-
-
-def _short(r) -> str:
-    col = _pretty(r["column"])
-    if r["kind"] == "numeric":
-        if col == "age":
-            return "older" if r["difference"] > 0 else "younger"
-        return f"{'high' if r['difference'] > 0 else 'low'}-{col}"
-    if r["kind"] == "flag":
-        return col if r["effect_size"] > 0 else f"non-{col}"
-    return str(r["level"]) if r["effect_size"] > 0 else f"not-{r['level']}"
-
-
-def _build_profile(
+def build_profile(
     df, labels, *, columns, exclude, weights, min_cell, alpha, max_levels, names=None, notes=None, keep_source=True,
     n_jobs=None,
 ):  # fmt: skip
@@ -304,10 +242,10 @@ def _build_profile(
             f"segments {[s for s, _ in small]} have fewer than min_cell={min_cell} people, so even their "
             "size cannot be shown; merge them into a larger segment (e.g. 'other') or lower min_cell deliberately."
         )
-    sel = _select_columns(df_used, columns, exclude, max_levels, notes)
+    sel = select_columns(df_used, columns, exclude, max_levels, notes)
     col_notes = [[] for _ in sel]
-    encoded = st.map_columns(
-        lambda i: st.encode_column(df_used[sel[i][0]], sel[i][1], min_cell, col_notes[i], max_levels if columns is None else None),
+    encoded = map_columns(
+        lambda i: encode_column(df_used[sel[i][0]], sel[i][1], min_cell, col_notes[i], max_levels if columns is None else None),
         list(range(len(sel))),
         n_jobs,
     )
@@ -315,7 +253,7 @@ def _build_profile(
     encoded = [e for e in encoded if e is not None]
     if not encoded:
         raise SchemaError("no column left to profile once constant, rare and identifier-like columns were left out; " + " ".join(notes))
-    table, sup = st.profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha, n_jobs=n_jobs)
+    table, sup = profile_table(codes, seg_names, encoded, w_used, min_cell=min_cell, alpha=alpha, n_jobs=n_jobs)
     if w_used is None:
         share = sizes_n / sizes_n.sum()
         neff = sizes_n.astype(float)
@@ -333,110 +271,6 @@ def _build_profile(
     if rows:
         report_rows(result, rows, stacklevel=4)
     return result
-
-
-def profile(
-    df: pd.DataFrame,
-    segments,
-    *,
-    columns: Sequence[Hashable] | None = None,
-    weights=None,
-    min_cell: int = 10,
-    alpha: float = 0.05,
-    max_levels: int = 50,
-    n_jobs: int | None = None,
-) -> SegmentProfile:
-    """Profile every segment against the rest of the population.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame or dask.dataframe.DataFrame
-        One row per person. A Dask DataFrame gives the same profile, from
-        value counts computed in partitions (exact; no weights; see
-        :mod:`microseg._dask`).
-    segments : column name or array-like
-        The segment of each row: a column of ``df`` or labels aligned with it
-        (a Series on the same index, or an array in row order; with a Dask
-        ``df``, a column name or a Dask Series with known divisions). Rows with a
-        missing label are left out (reported as a warning).
-    columns : list of column names, optional
-        Columns to profile. Default: every column but the segment and weight
-        columns, leaving out dates and categorical columns with more than
-        ``max_levels`` levels (said in ``notes``).
-    weights : column name or array-like, optional
-        Survey weights: shares, means and medians are weighted, tests use the
-        effective sample size ``(Σw)² / Σw²``. ``min_cell`` counts people.
-    min_cell : int
-        Counts from 1 to ``min_cell - 1`` are suppressed, with complementary
-        cells, and means/medians need ``min_cell`` people with a value.
-        Levels with fewer than ``min_cell`` people overall are pooled into
-        ``"(other levels)"``.
-    alpha : float
-        Significance level of the Benjamini–Hochberg adjusted p-values;
-        intervals are ``1 - alpha`` intervals.
-    max_levels : int
-        See ``columns``.
-    n_jobs : int, optional
-        Columns computed on this many threads (``-1``: all cores; default 1).
-        The results do not depend on it.
-
-    Returns
-    -------
-    SegmentProfile
-
-    Raises
-    ------
-    MicrosegError
-        Segments with a single level, labels not aligned with ``df``, weights
-        missing or negative.
-    SchemaError
-        A column missing for every row.
-    AudienceTooSmallError
-        A segment with fewer than ``min_cell`` people.
-
-    Notes
-    -----
-    Each segment is tested against the rest of the population; the index
-    (``100 × share_segment / share_overall``) compares it with the whole.
-    Levels and flags: Fisher's exact test where an expected count of the
-    2 × 2 table is below 20, else Pearson's chi-square (no continuity
-    correction); effect size Cohen's h. Numeric columns: Mann–Whitney U
-    (normal approximation with tie and continuity corrections, as
-    ``scipy.stats.mannwhitneyu(method="asymptotic")``); effect size the
-    standardised mean difference with the average of the two variances.
-    Index interval: delta method on ``log(index)`` with segment and rest as
-    independent binomials. Mean interval: ``t``; median interval: order
-    statistics. All p-values are adjusted together (Benjamini–Hochberg);
-    ``significant`` is ``p_adjusted <= alpha``. With weights, the tests use
-    effective sample sizes (and weighted mid-ranks for Mann–Whitney, without
-    continuity correction). Details in :mod:`microseg._profile_stats`.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd, microseg as ms
-    >>> rng = np.random.default_rng(0)
-    >>> df = pd.DataFrame({"seg": rng.choice(["a", "b"], 400), "spend": rng.gamma(2, 50, 400)})
-    >>> df["gamer"] = (df["seg"] == "a") & (rng.random(400) < 0.6)
-    >>> prof = ms.profile(df, "seg")
-    >>> prof.distinctive("a")[["column", "level", "significant"]]
-      column level  significant
-    0  gamer  True         True
-    """
-    if is_dask(df):
-        from ._dask import profile_dask
-
-        return profile_dask(df, segments, columns=columns, weights=weights, min_cell=min_cell, alpha=alpha,
-                            max_levels=max_levels, n_jobs=n_jobs)  # fmt: skip
-    check_frame(df)
-    min_cell, alpha = _check_min_cell(min_cell), _check_alpha(alpha)
-    labels, seg_col = _labels(df, segments)
-    exclude = {seg_col} if seg_col is not None else set()
-    if isinstance(weights, Hashable) and not isinstance(weights, (np.ndarray, pd.Series)) and weights in df.columns:
-        exclude.add(weights)
-    return _build_profile(
-        df, labels, columns=columns, exclude=exclude, weights=weights, min_cell=min_cell, alpha=alpha,
-        max_levels=max_levels, n_jobs=n_jobs,
-    )  # fmt: skip
 
 
 def compare(
@@ -472,17 +306,15 @@ def compare(
     >>> list(res.sizes["segment"]), res.sizes["n"].tolist()
     (['A', 'rest'], [100, 200])
     """
-    from .segment.rules import _resolve
-
     check_frame(df)
-    min_cell, alpha = _check_min_cell(min_cell), _check_alpha(alpha)
-    ma = _resolve(df, names[0], a)
+    min_cell, alpha = check_min_cell(min_cell), check_alpha(alpha)
+    ma = condition_mask(df, names[0], a)
     notes = []
     if b is None:
         names = (names[0], "rest")
         mb = ~ma
     else:
-        mb = _resolve(df, names[1], b)
+        mb = condition_mask(df, names[1], b)
         both = ma & mb
         if both.any():
             raise MicrosegError(
@@ -502,7 +334,7 @@ def compare(
         if w.shape == (len(df),):
             w = w[keep]
     exclude = {weights} if w is weights and weights is not None else set()
-    return _build_profile(
+    return build_profile(
         sub, lab, columns=columns, exclude=exclude, weights=w, min_cell=min_cell, alpha=alpha, max_levels=50,
         notes=notes, keep_source=False,
     )  # fmt: skip

@@ -1,7 +1,7 @@
 """The pipelines behind the ``microseg`` command: the demo report and a report on a user's table.
 
 Each section is a small function that takes the data, runs the library and
-adds text, tables and figures to a :class:`~microseg.report.Report`. Privacy
+adds text, tables and figures to a :class:`~microseg.reporting.Report`. Privacy
 defaults apply throughout: every profile suppresses cells below ``min_cell``
 people, and a user's table is refused when it holds sensitive columns that
 were not allowed with a written reason.
@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataQualityWarning, MicrosegError
-from .report import Report
+from ..errors import DataQualityWarning, MicrosegError
+from ._page import Report
+
+__all__ = ["demo_report", "table_report"]
 
 PROFILE_EXCLUDE = ("customer_id", "email", "phone", "postcode_prefix", "signup_date", "last_updated")
 
@@ -42,7 +44,7 @@ def _fmt_int(n) -> str:
 
 
 def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int) -> None:
-    from .profiling import describe
+    from ..profiling import describe
 
     desc = describe(customers, min_cell=min_cell)
     rep.section("Who is in the data")
@@ -58,7 +60,7 @@ def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int) 
 
 
 def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intro: str, min_cell: int, columns=None) -> None:
-    from .profiling import profile
+    from ..profiling import profile
 
     prof = profile(df, labels, columns=columns, min_cell=min_cell)
     rep.section(title)
@@ -102,7 +104,7 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
 
 def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segments, *, columns, customer,
                    min_cell: int, source: str) -> None:  # fmt: skip
-    from .segment._drift import drift
+    from ..segment import drift
 
     with _noting(rep):
         res = drift(before, after, segments=segments, columns=columns, customer=customer or "customer_id",
@@ -129,11 +131,8 @@ def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segme
 
 
 def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
-    from .plot._behaviour import cohort_heatmap, rfm_grid
-    from .segment.cohorts import cohorts
-    from .segment.funnel import funnel
-    from .segment.rfm import RFMScorer, rfm, rfm_segments
-    from .segment.timing import migration
+    from ..plot import cohort_heatmap, rfm_grid
+    from ..segment import RFMScorer, cohorts, funnel, migration, rfm, rfm_segments
 
     tx = data.transactions
     rep.section("Behaviour: RFM segments, cohorts and the purchase funnel")
@@ -186,8 +185,8 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
 
 
 def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cell: int) -> None:
-    from .campaign import plan, readout
-    from .privacy import export_audience
+    from ..campaign import plan, readout
+    from ..privacy import export_audience
 
     def segment_of(ids):
         return rfm_segment.reindex(ids).astype("str").fillna("No purchase yet").to_numpy()
@@ -263,7 +262,7 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
 
 
 def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
-    from .lookalike import Lookalike, evaluate
+    from ..lookalike import Lookalike, evaluate
 
     truth = data.truth.customers.set_index("customer_id")
     population = data.customers.drop(columns=["email", "phone", "postcode_prefix"])
@@ -315,7 +314,7 @@ def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None)
 
 def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_cell: int = 10):
     """Run the whole path on the demo population and write the report; return the file path."""
-    from .datasets import make_customers
+    from ..datasets import make_customers
 
     data = make_customers(n_customers=n_customers, random_state=random_state)
     customers = data.customers
@@ -356,8 +355,8 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
 
     With ``before`` (an earlier snapshot of the same table), a section says what changed in each segment.
     """
-    from ._validation import check_columns, check_frame
-    from .privacy.sensitive import check_sensitive
+    from .._validation import check_columns, check_frame
+    from ..privacy import check_sensitive
 
     check_frame(df, name=source)
     needed = [segments] + ([id_column] if id_column else []) + list(exclude)

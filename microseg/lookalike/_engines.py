@@ -21,7 +21,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import SchemaError
+from ..errors import SchemaError
 
 __all__ = ["TableEncoder", "make_engine", "ENGINES", "rank_metrics", "column_kind", "internal_validation", "elkan_noto_c"]
 
@@ -43,7 +43,7 @@ def column_kind(s: pd.Series) -> str:
     return "categorical"
 
 
-def _as_float(s: pd.Series, kind: str, dtype) -> np.ndarray:
+def as_float(s: pd.Series, kind: str, dtype) -> np.ndarray:
     if kind == "datetime":
         if pd.api.types.is_timedelta64_dtype(s):
             v = s / pd.Timedelta(days=1)
@@ -74,7 +74,7 @@ def _level_positions(s: pd.Series, known: pd.Index) -> np.ndarray:
     return lookup[codes]  # code -1 (missing) picks the last entry
 
 
-def _as_text(s: pd.Series) -> np.ndarray:
+def as_text(s: pd.Series) -> np.ndarray:
     arr = s.astype(object).to_numpy()
     miss = pd.isna(arr)
     return np.where(miss, MISSING, arr.astype(str)).astype(object)
@@ -122,7 +122,7 @@ class TableEncoder:
             kind = column_kind(s)
             self.kinds_[c] = kind
             if kind in ("numeric", "datetime"):
-                v = _as_float(s, kind, "float64")
+                v = as_float(s, kind, "float64")
                 if np.isinf(v).any():
                     raise SchemaError(
                         f"column {c!r} has {int(np.isinf(v).sum())} infinite values; replace them with NaN "
@@ -220,7 +220,7 @@ class TableEncoder:
                 j += 1 + self.indicator_[c]
                 continue
             if kind == "datetime":
-                v = _as_float(X[c], kind, dtype)
+                v = as_float(X[c], kind, dtype)
                 miss = np.isnan(v)
                 out[:, j] = v
                 if miss.any():
@@ -410,7 +410,7 @@ def rank_metrics(scores: np.ndarray, positive: np.ndarray, sizes: Sequence[float
 # ----------------------------------------------------------------------------- engine choice and calibration
 
 
-def _seed_int(rng) -> int:
+def seed_int(rng) -> int:
     return int(rng.randint(0, 2**31 - 1))
 
 
@@ -425,7 +425,7 @@ def internal_validation(Z, s, w, enc, rng, *, n_folds: int = 3, candidates=AUTO_
     per_member = {m: [] for m in candidates}
     aucs = {m: [] for m in candidates}
     probs = {m: [] for m in candidates}
-    tie_rng = np.random.default_rng(_seed_int(rng))
+    tie_rng = np.random.default_rng(seed_int(rng))
     for held in folds:
         s_train = s.copy()
         s_train[held] = False
@@ -433,7 +433,7 @@ def internal_validation(Z, s, w, enc, rng, *, n_folds: int = 3, candidates=AUTO_
         positive = np.zeros(len(s), dtype=bool)
         positive[held] = True
         for m in candidates:
-            eng = make_engine(m).fit(Z, s_train, w, enc, _seed_int(rng))
+            eng = make_engine(m).fit(Z, s_train, w, enc, seed_int(rng))
             d = eng.decision(Z[pool])
             hits, auc = rank_metrics(d, positive[pool], AUTO_SIZES, tie_rng)
             per_member[m].append(hits)
@@ -492,5 +492,5 @@ def elkan_noto_c(method, Z, s, w, enc, rng, holdout: float = 0.2) -> float:
     held = seed_pos[: max(1, int(round(holdout * len(seed_pos))))]
     train = np.ones(len(s), dtype=bool)
     train[held] = False  # held-out seed members are left out of training altogether
-    eng = make_engine(method).fit(Z[train], s[train], w[train], enc, _seed_int(rng))
+    eng = make_engine(method).fit(Z[train], s[train], w[train], enc, seed_int(rng))
     return float(np.mean(eng.probability(Z[held])))

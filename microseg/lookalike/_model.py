@@ -45,225 +45,22 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils import ClassifierTags
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._lookalike_engines import (
-    ENGINES,
-    TableEncoder,
-    _seed_int,
-    column_kind,
-    elkan_noto_c,
-    internal_validation,
-    make_engine,
-)
-from ._lookalike_eval import LookalikeEvaluation, LookalikeExplanation, _drivers, _seed_traits, _trait_words, evaluate
-from ._dask import audience_dask, is_dask, score_samples_dask
-from ._validation import ROWS_ATTR, check_columns, check_frame, check_share, report_rows
-from .errors import MicrosegError, SchemaError
-from .privacy.sensitive import check_sensitive
+from .._dask import is_dask
+from .._validation import ROWS_ATTR, report_rows
+from ..errors import MicrosegError, SchemaError, SmallSeedWarning
+from ._dask_rows import audience_dask, score_samples_dask
+from ._engines import ENGINES, TableEncoder, elkan_noto_c, internal_validation, make_engine, seed_int
+from ._explain import LookalikeExplanation, driver_table, seed_trait_table, trait_words
+from ._inputs import as_frame, opt_out_mask, resolve_seed, select_features
+from ._tiers import audience_size, tiers
 
-__all__ = ["Lookalike", "LookalikeExplanation", "LookalikeEvaluation", "SmallSeedWarning", "evaluate", "TIERS"]
+__all__ = ["Lookalike"]
 
-#: Audience tiers: share of the eligible pool, by rank.
-TIER_EDGES = (0.0, 0.01, 0.02, 0.05, 0.10, 0.20, 0.30, 0.50, 1.0)
-TIERS = ("0-1%", "1-2%", "2-5%", "5-10%", "10-20%", "20-30%", "30-50%", "50-100%")
 RECOMMENDED_SEED = 1_000
 _REFERENCE_POINTS = 20_001  # quantile grid of the reference: score resolution 5e-5, cache-friendly
-
-
-class SmallSeedWarning(UserWarning):
-    """The seed is smaller than the 1,000 members recommended for a stable lookalike."""
-
-
-# ----------------------------------------------------------------------------- helpers shared with evaluate
-
-
-def _to_frame(X, *, min_rows: int = 1) -> pd.DataFrame:
-    """X as a DataFrame; arrays are checked like scikit-learn's (2-d, dense, no complex or inf; NaN allowed)."""
-    if isinstance(X, pd.DataFrame):
-        return check_frame(X, name="X")
-    kind = type(X).__module__.split(".")[0]
-    if kind in ("dask", "polars"):
-        return check_frame(X, name="X")  # raises with a hint
-    arr = check_array(X, accept_sparse=False, dtype=None, ensure_all_finite="allow-nan", ensure_min_samples=min_rows)
-    return check_frame(pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])]), name="X")
-
-
-def _opt_out_mask(X: pd.DataFrame, opt_out: Hashable | None) -> np.ndarray:
-    """True for rows that opted out; missing opt-out values count as opted out."""
-    if opt_out is None:
-        return np.zeros(len(X), dtype=bool)
-    if opt_out not in X.columns:
-        raise SchemaError(
-            f"X has no opt-out column {opt_out!r}; pass opt_out='<column>' (True = opted out), "
-            "or opt_out=None to state that nobody in X opted out."
-        )
-    s = X[opt_out]
-    miss = s.isna().to_numpy()
-    vals = s.astype(object).where(~s.isna(), True).astype(bool).to_numpy()
-    return vals | miss
-
-
-def _resolve_seed(X: pd.DataFrame, y, seed, customer: Hashable | None) -> np.ndarray:
-    """Return the seed as a boolean array in X's row order."""
-    if y is None and seed is None:
-        raise MicrosegError(
-            "Lookalike requires y to be passed, but the target y is None: pass exactly one of y (True or 1 = "
-            "seed member, one value per row) or seed= (a boolean mask, an aligned boolean Series, or customer ids)."
-        )
-    if y is not None and seed is not None:
-        raise MicrosegError("pass exactly one of y or seed (both say who is in the seed), not both.")
-    if y is not None:
-        return _seed_from_y(X, y)
-    given, name = seed, "seed"
-    if isinstance(given, pd.Series) and (
-        pd.api.types.is_bool_dtype(given) or _is_binary(given.to_numpy())
-    ):
-        given = _align(given, X, name)
-        return given.to_numpy().astype(bool)
-    arr = np.asarray(given)
-    if arr.dtype == bool:
-        if arr.ndim != 1 or len(arr) != len(X):
-            raise MicrosegError(f"{name} is a mask of {arr.size} values but X has {len(X)} rows; pass one per row.")
-        return arr.astype(bool)
-    # ids looked up in the customer column
-    if customer is None or customer not in X.columns:
-        raise SchemaError(
-            f"seed looks like ids, but X has no customer column {customer!r} to look them up in; "
-            "pass customer='<id column>' or a boolean mask."
-        )
-    ids = pd.Index(pd.unique(pd.Series(arr.ravel()).dropna()))
-    col = X[customer]
-    found = ids.isin(col)
-    if not found.all():
-        missing = ids[~found]
-        raise MicrosegError(
-            f"{len(missing):,} of {len(ids):,} seed ids are not in X's column {customer!r} "
-            f"(e.g. {list(missing[:3])}); check the id format (strings vs numbers, leading zeros) "
-            "or drop them from the seed."
-        )
-    return col.isin(ids).to_numpy()
-
-
-def _align(given: pd.Series, X: pd.DataFrame, name: str) -> pd.Series:
-    """A per-row Series in X's row order; missing values are an error."""
-    if not given.index.equals(X.index):
-        if len(given) == len(X) and given.index.sort_values().equals(X.index.sort_values()):
-            given = given.reindex(X.index)
-        else:
-            raise MicrosegError(
-                f"{name} is a Series whose index does not match X's index "
-                f"({len(given)} values, {len(X)} rows); align it first ({name}.reindex(X.index)) "
-                "or pass customer ids as seed=."
-            )
-    if given.isna().any():
-        raise MicrosegError(f"{name} has {int(given.isna().sum())} missing values; use True/False for every row.")
-    return given
-
-
-def _seed_from_y(X: pd.DataFrame, y) -> np.ndarray:
-    """The seed from a per-row target: a boolean mask, or two numeric labels (the larger one is the seed).
-
-    As in scikit-learn's binary classifiers, with two labels the larger one
-    (e.g. 1 in {0, 1}, 2 in {1, 2}) is the positive class: the seed.
-    """
-    if isinstance(y, pd.Series):
-        y = _align(y, X, "y")
-        arr = y.to_numpy(dtype=bool) if pd.api.types.is_bool_dtype(y) else y.to_numpy()
-    else:
-        arr = np.asarray(y)
-    if arr.ndim != 1 or len(arr) != len(X):
-        raise MicrosegError(
-            f"y must be one value per row of X (1-d, {len(X)} values), got shape {arr.shape}."
-        )
-    if arr.dtype == bool:
-        return arr
-    if np.iscomplexobj(arr):
-        raise MicrosegError("Complex data not supported in y; pass True/1 for seed members and False/0 for the others.")
-    if arr.dtype == object:  # numbers or booleans stored as objects are read as such
-        kind = pd.api.types.infer_dtype(arr, skipna=False)
-        if kind == "boolean":
-            return arr.astype(bool)
-        if kind in ("integer", "floating", "mixed-integer-float"):
-            arr = arr.astype("float64")
-    if not np.issubdtype(arr.dtype, np.number):
-        raise MicrosegError(
-            f"Unknown label type for y: it must be a boolean mask (True = seed member) or two numeric labels, "
-            f"got values such as {list(pd.unique(arr))[:5]}; pass a mask (y == <seed label>), or ids as seed=."
-        )
-    if np.isnan(arr.astype("float64")).any():
-        raise MicrosegError(f"y has {int(np.isnan(arr.astype('float64')).sum())} missing values; use 1/0 for every row.")
-    labels = np.unique(arr)
-    if len(labels) > 2:
-        raise MicrosegError(
-            f"y has {len(labels)} classes ({list(labels[:5])}...): a lookalike learns one seed against "
-            "everyone else, so y must be binary (True/1 = seed member); pass y == <seed class>."
-        )
-    if len(labels) == 2:
-        return arr == labels[1]
-    if labels.size and labels[0] in (0, 1):
-        return arr.astype(bool)
-    raise MicrosegError(
-        f"y has one class only ({labels.tolist()}); pass True/1 for seed members and False/0 for the others."
-    )
-
-
-def _is_binary(arr) -> bool:
-    try:
-        u = pd.unique(pd.Series(np.asarray(arr).ravel()).dropna())
-    except TypeError:
-        return False
-    return len(u) <= 2 and all(v in (0, 1, True, False) for v in u.tolist())
-
-
-def _identifier_like(s: pd.Series) -> bool:
-    if column_kind(s) != "categorical" or isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s):
-        return False
-    nonnull = s.dropna()
-    # text with a distinct value on most rows (ids, emails, phone numbers) describes no group
-    return len(nonnull) >= 20 and nonnull.nunique() >= 0.5 * len(nonnull)
-
-
-def select_features(X: pd.DataFrame, *, features, customer, opt_out, sensitive, allow_sensitive, special_ad_category):
-    """Pick the feature columns; return (features, notes)."""
-    notes: list[str] = []
-    never = {c for c in (customer, opt_out) if c is not None}
-    if features is None:
-        candidates = [c for c in X.columns if c not in never]
-    else:
-        features = list(features)
-        check_columns(X, features, name="X")
-        bad = [c for c in features if c in never]
-        if bad:
-            raise MicrosegError(
-                f"column(s) {bad} cannot be lookalike features (the customer id and the opt-out flag never are); "
-                "remove them from features=."
-            )
-        candidates = features
-    ids = [c for c in candidates if _identifier_like(X[c])]
-    if ids:
-        notes.append(
-            f"identifier-like column(s) {ids} (text with a distinct value on most rows) were not used as features."
-        )
-    used = [c for c in candidates if c not in ids]
-    if customer is not None and customer in X.columns:
-        notes.append(f"the customer id column {customer!r} is used only to match seed members, never as a feature.")
-    if opt_out is not None:
-        notes.append(f"the opt-out column {opt_out!r} is never a feature; opted-out rows were left out of fitting.")
-    if not used:
-        raise MicrosegError("X has no usable feature columns once ids and the opt-out flag are set aside.")
-    check_sensitive(
-        used,
-        sensitive=sensitive,
-        allow_sensitive=allow_sensitive,
-        special_ad_category=special_ad_category,
-        purpose="lookalike features",
-    )
-    return used, notes
-
-
-# ----------------------------------------------------------------------------- the estimator
 
 
 class Lookalike(BaseEstimator):
@@ -397,11 +194,11 @@ class Lookalike(BaseEstimator):
         if self.method not in ("auto", *ENGINES):
             raise MicrosegError(f"method must be 'auto' or one of {sorted(ENGINES)}, got {self.method!r}.")
         rng = check_random_state(self.random_state)
-        X = _to_frame(X, min_rows=2)
+        X = as_frame(X, min_rows=2)
         self._fitted_on_array = False
-        s_all = _resolve_seed(X, y, seed, self.customer)
+        s_all = resolve_seed(X, y, seed, self.customer)
         weights = self._value_weights(X, value)
-        opted = _opt_out_mask(X, self.opt_out)
+        opted = opt_out_mask(X, self.opt_out)
         keep = ~opted
         Xk = X.loc[keep] if not keep.all() else X
         feats, notes = select_features(
@@ -476,7 +273,7 @@ class Lookalike(BaseEstimator):
             chosen, selection, fold_probs = self.method, None, None
             self.selection_ = None
         self.method_ = chosen
-        engine = make_engine(chosen).fit(Z, s, w, enc, _seed_int(rng))
+        engine = make_engine(chosen).fit(Z, s, w, enc, seed_int(rng))
         self.engine_ = engine
 
         # Elkan-Noto constant c = mean g(x) on held-out seed members
@@ -499,8 +296,8 @@ class Lookalike(BaseEstimator):
             self.seed_index_ = X.index[s_all]
             notes.append("seed members are recognised by X's index (no customer column): score tables with the same index.")
 
-        self.traits_ = _seed_traits(Xk, feats, s, Z, enc) if describe else None
-        self.drivers_ = _drivers(engine, Z, s, enc, rng) if describe else None
+        self.traits_ = seed_trait_table(Xk, feats, s, Z, enc) if describe else None
+        self.drivers_ = driver_table(engine, Z, s, enc, rng) if describe else None
         self.notes_ = notes
         return self
 
@@ -522,7 +319,7 @@ class Lookalike(BaseEstimator):
 
     def _check_X(self, X) -> pd.DataFrame:
         check_is_fitted(self, "engine_")
-        X = _to_frame(X)
+        X = as_frame(X)
         self.encoder_.check_columns(X)
         return X
 
@@ -587,7 +384,7 @@ class Lookalike(BaseEstimator):
 
     def _eligible(self, X: pd.DataFrame):
         """The audience's eligibility rule: ``(pool, in_seed, opted_out)`` masks; pool = neither."""
-        opted = _opt_out_mask(X, self.opt_out)
+        opted = opt_out_mask(X, self.opt_out)
         if self.seed_ids_ is not None:
             if self.customer not in X.columns:
                 raise SchemaError(
@@ -624,15 +421,7 @@ class Lookalike(BaseEstimator):
         if is_dask(X):
             return audience_dask(self, X, size=size, n=n)
         X = self._check_X(X)
-        if size is not None and n is not None:
-            raise MicrosegError("pass either size= (a share of the pool) or n= (a number of rows), not both.")
-        clash = [c for c in ("score", "rank", "tier") if c in X.columns]
-        if clash:
-            raise SchemaError(f"X already has column(s) {clash}; rename them so the audience can add its own.")
-        if size is None and n is None:
-            size = 0.05
-        if size is not None:
-            size = check_share(size, name="size")
+        size = audience_size(X.columns, size, n)
         pool, in_seed, opted = self._eligible(X)
         n_pool = int(pool.sum())
         if n_pool == 0:
@@ -651,7 +440,7 @@ class Lookalike(BaseEstimator):
         rank = np.arange(1, k + 1)
         out["rank"] = rank
         position = (rank - 1) / n_pool
-        out["tier"] = pd.cut(position, bins=list(TIER_EDGES), right=False, labels=list(TIERS), ordered=True)
+        out["tier"] = tiers(position)
         out.attrs[ROWS_ATTR] = {
             "seed members excluded": int((in_seed).sum()),
             "opted-out rows excluded": int((opted & ~in_seed).sum()),
@@ -670,7 +459,7 @@ class Lookalike(BaseEstimator):
         share = self.n_seed_ / (self.n_seed_ + self.n_unlabelled_)
         lines = [
             f"The seed has {self.n_seed_:,} members ({share:.1%} of the {self.n_seed_ + self.n_unlabelled_:,} rows fitted on).",
-            "It differs most from the rest in: " + "; ".join(_trait_words(r) for _, r in traits.head(n).iterrows()) + ".",
+            "It differs most from the rest in: " + "; ".join(trait_words(r) for _, r in traits.head(n).iterrows()) + ".",
             f"Engine: {self.method_} — {self.engine_.description}.",
         ]
         if self.selection_ is not None:

@@ -13,7 +13,7 @@ from sklearn.metrics import adjusted_rand_score
 
 import microseg as ms
 from microseg.errors import DataQualityWarning, MicrosegError, SchemaError
-from microseg.segment._factor import parallel_analysis
+from microseg.segment import parallel_analysis
 from microseg.segment._golden import _lda_cv_accuracy
 
 SCALES = ["thrift", "adventure", "sociability"]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import _profile_stats as st
-from ._validation import check_frame
-from ._profile_stats import check_min_cell as _check_min_cell
+from .._validation import check_frame
+from ..privacy._small_cells import check_min_cell
+from ._encode import column_kind
 
 __all__ = ["describe", "Description"]
 
@@ -42,7 +42,7 @@ class Description:
 
     def plot(self, columns: Sequence[Hashable] | None = None):
         """One small panel per column (quartiles for numbers, top levels for categories); returns the Figure."""
-        from .plot._profile import plot_describe
+        from ..plot._profile import plot_describe
 
         return plot_describe(self, columns=columns)
 
@@ -70,12 +70,12 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Descripti
     ['app', 'web']
     """
     check_frame(df)
-    min_cell = _check_min_cell(min_cell)
+    min_cell = check_min_cell(min_cell)
     rows, levels = [], []
     n = len(df)
     for c in df.columns:
         s = df[c]
-        kind = st.column_kind(s) or "datetime"
+        kind = column_kind(s) or "datetime"
         miss = int(s.isna().sum())
         row = {"column": c, "kind": kind, "dtype": str(s.dtype), "n": n, "missing": miss, "missing_share": miss / n,
                "distinct": int(s.nunique(dropna=True))}  # fmt: skip

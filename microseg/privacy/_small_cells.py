@@ -38,7 +38,22 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.optimize import linprog
 
-__all__ = ["protect", "feasible_range", "table_constraints"]
+from ..errors import MicrosegError
+
+__all__ = ["check_min_cell", "protect", "feasible_range", "table_constraints"]
+
+
+def check_min_cell(min_cell) -> int:
+    """``min_cell`` as an int >= 1, or a clear error.
+
+    Examples
+    --------
+    >>> check_min_cell(10)
+    10
+    """
+    if not isinstance(min_cell, (int, np.integer)) or isinstance(min_cell, bool) or min_cell < 1:
+        raise MicrosegError(f"min_cell must be a whole number >= 1, got {min_cell!r}.")
+    return int(min_cell)
 
 
 def table_constraints(n_rows: int, n_cols: int) -> list[np.ndarray]:

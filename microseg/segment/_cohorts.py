@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import _dask
 from .._dask import is_dask
-from .._transactions import check_has_purchases, prepare_log
+from .._transactions import check_has_purchases, prepare_log, wall_ticks
 from .._validation import report_rows
 from ..errors import MicrosegError
 
@@ -94,8 +95,6 @@ def cohorts(
     2024-02              1.0  NaN
     """
     if is_dask(transactions):
-        from .._dask import cohorts_dask
-
         return cohorts_dask(transactions, customer=customer, time=time, value=value, period=period, metric=metric,
                             as_of=as_of)  # fmt: skip
     if period not in _PERIODS:
@@ -150,3 +149,77 @@ def cohorts(
     out.attrs["cohort_size"] = pd.Series(size[keep], index=index, name="customers")
     out.attrs["metric"] = metric
     return out
+
+
+# --------------------------------------------------------------------------- Dask input
+def _early_returns(part, customer, time, value, period):
+    """Drop returns dated before their customer's first purchase period (cohorts' rule); count them."""
+    if value is None or len(part) == 0:
+        return part, 0
+    codes, _ = pd.factorize(part[customer])
+    p = _period_numbers(wall_ticks(part[time])[0], period)
+    purchase = part[value].to_numpy(dtype="float64", na_value=np.nan) >= 0
+    first = np.full(codes.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, codes[purchase], p[purchase])
+    early = p < first[codes]
+    n = int(early.sum())
+    return (part[~early] if n else part), n
+
+
+def _cohorts_part(part, customer, time, value, as_of_ts, period, metric):
+    n_rows = len(part)
+    part, lost = _dask.buyers_only(part, customer, value)
+    part, early = _early_returns(part, customer, time, value, period)
+    if len(part) == 0:
+        return None, None, (lost, early, n_rows)
+    m = "revenue" if metric == "revenue" else "customers"
+    mat = cohorts(part, customer=customer, time=time, value=value, period=period, metric=m, as_of=as_of_ts)
+    return mat, mat.attrs["cohort_size"], (lost, early, n_rows)
+
+
+def cohorts_dask(transactions, *, customer, time, value, period, metric, as_of) -> pd.DataFrame:
+    """:func:`cohorts` on a Dask DataFrame: the same matrix as the pandas function on the same rows.
+
+    The usable rows are shuffled by customer (see :mod:`microseg._dask`) and
+    :func:`cohorts` runs on every partition with the global reference date;
+    the partitions' matrices are summed (counts of customers and revenue add
+    up) and retention divided by the summed cohort sizes at the end.
+    """
+    from dask import delayed
+
+    _dask.require_dask("ms.cohorts()")
+    meta, cols = _dask.check_log_meta(transactions, customer, time, value)
+    cohorts(transactions._meta_nonempty[cols].iloc[:1], customer=customer, time=time, value=value,
+            period=period, metric=metric)  # the option checks of the pandas function  # fmt: skip
+    as_of_ts, counts = _dask.reference_date(transactions, meta, cols, customer, time, value, as_of)
+    shuffled = _dask.shuffled_log(transactions, meta, cols, customer, time, value, as_of_ts)
+    out = _dask.compute(*[
+        delayed(_cohorts_part)(p, customer, time, value, as_of_ts, period, metric) for p in _dask.partitions(shuffled)
+    ])  # fmt: skip
+    mats = [m for m, _, _ in out if m is not None]
+    sizes = [s for _, s, _ in out if s is not None]
+    if not mats:
+        _dask.no_purchase_error(sum(c[2] for _, _, c in out), value)
+    counts["returns of customers without a purchase"] = sum(c[0] for _, _, c in out)
+    counts["returns before the customer's first purchase"] = sum(c[1] for _, _, c in out)
+    # cells add up across partitions (each customer is in one); a cell is unobserved (NaN) in every partition or none
+    total = mats[0]
+    for m in mats[1:]:
+        total = total.add(m, fill_value=0)
+    size = sizes[0]
+    for s in sizes[1:]:
+        size = size.add(s, fill_value=0)
+    total = total.sort_index()
+    size = size.reindex(total.index).astype("int64")
+    k = total.columns.astype("int64")
+    total = total.reindex(columns=pd.RangeIndex(int(k.max()) + 1, name="periods_since_first"))
+    if metric == "retention":
+        total = total.div(size, axis=0)
+    total = total.astype("float64").loc[:, total.notna().any()]
+    total.index.name = "cohort"
+    total.attrs = {}
+    report_rows(total, counts, what="transaction rows", stacklevel=4)
+    size.name = "customers"
+    total.attrs["cohort_size"] = size
+    total.attrs["metric"] = metric
+    return total

@@ -1,4 +1,4 @@
-"""Tests of microseg.segment.rfm: the RFM table in both conventions, the scorer and the named segments."""
+"""Tests of microseg.segment._rfm: the RFM table in both conventions, the scorer and the named segments."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 import microseg as ms
 from microseg.errors import DataQualityWarning, MicrosegError, SchemaError
-from microseg.segment.rfm import RFM_SEGMENTS, _greedy_edges, _segment_grid
+from microseg.segment import RFM_SEGMENTS
+from microseg.segment._rfm import _greedy_edges, _segment_grid
 
-FIX = Path(__file__).parent / "fixtures"
+FIX = Path(__file__).parents[1] / "fixtures"
 
 
 def _fixture_log() -> pd.DataFrame:

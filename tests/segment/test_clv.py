@@ -1,4 +1,4 @@
-"""Tests of microseg.segment.clv: BG/NBD and Gamma-Gamma maximum likelihood, predictions and CLV."""
+"""Tests of microseg.segment._clv: BG/NBD and Gamma-Gamma maximum likelihood, predictions and CLV."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of microseg.segment.timing: purchase intervals, who is due, per-segment summary and migration."""
+"""Tests of microseg.segment._timing: purchase intervals, who is due, per-segment summary and migration."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for microseg.segment.cluster: SegmentModel, choose_k, stability, explain."""
+"""Tests for microseg.segment._cluster and friends: SegmentModel, choose_k, stability, explain."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sklearn.metrics import adjusted_rand_score
 import microseg as ms
 from microseg.errors import MicrosegError, NotFittedError, SchemaError
 from microseg.segment._choose_k import knee
-from microseg.segment.cluster import SegmentModel
+from microseg.segment import SegmentModel
 
 
 def make_mixed(n=1200, k=4, *, random_state=0, purity=0.9, separation=5.0):

@@ -21,22 +21,12 @@ from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .._dask import is_dask, predict_dask
+from .. import _dask
+from .._dask import is_dask
 from ..errors import MicrosegError, SchemaError
-from ._choose_k import ChooseKResult, choose_k
-from ._stability import StabilityResult, stability
 from ._encoding import MixedEncoder, level_codes
-from ._explain import ExplainResult, explain
 
-__all__ = [
-    "SegmentModel",
-    "choose_k",
-    "stability",
-    "explain",
-    "ChooseKResult",
-    "StabilityResult",
-    "ExplainResult",
-]
+__all__ = ["SegmentModel"]
 
 
 class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -248,7 +238,7 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
             raise MicrosegError("sample_weight must be >= 0.")
         rng = check_random_state(self.random_state)
         k = int(self.n_segments)
-        labels, centers, inertia, n_iter = _kmeans(
+        labels, centers, inertia, n_iter = kmeans(
             Z, w, k, n_init=self.n_init, max_iter=self.max_iter, fit_sample=self.fit_sample, rng=rng
         )
         # number segments by (weighted) size, largest first; ties by first appearance
@@ -294,7 +284,7 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """Segment of each row of ``X`` (nearest centre in the encoded space); a Dask DataFrame gives a Dask Series."""
         if is_dask(X):
-            return predict_dask(self, X)
+            return _predict_dask(self, X)
         return np.argmin(self._sq_distances(X), axis=1)
 
     def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
@@ -333,7 +323,7 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
         return np.asarray([f"distance_{i}" for i in range(self.cluster_centers_.shape[0])], dtype=object)
 
 
-def _kmeans(Z, w, k, *, n_init, max_iter, fit_sample, rng):
+def kmeans(Z, w, k, *, n_init, max_iter, fit_sample, rng):
     """k-means++ with ``n_init`` starts; above ``fit_sample`` rows the starts run on a sample,
     then Lloyd iterations on all rows refine the best one. Returns labels, centres, inertia, n_iter."""
     n = Z.shape[0]
@@ -382,3 +372,16 @@ def _block_codes(enc: MixedEncoder, s: pd.Series) -> np.ndarray:
         out[np.asarray(s.isna())] = len(enc.block_levels(s.name)) - 1
     return out
 
+
+# --------------------------------------------------------------------------- Dask input
+def _predict_part(part, model):
+    labels = model.predict(part) if len(part) else np.empty(0, dtype=np.int64)
+    return pd.Series(np.asarray(labels, dtype=np.int64), index=part.index, name="segment")
+
+
+def _predict_dask(model, X):
+    """``SegmentModel.predict`` on a Dask DataFrame: a Dask Series of segment numbers (name ``"segment"``),
+    aligned with ``X``'s partitions and index (``X.assign(segment=model.predict(X))``)."""
+    _dask.require_dask("SegmentModel.predict()")
+    check_is_fitted(model, "cluster_centers_")
+    return _dask.map_rows(X, _predict_part, model, dtype=np.int64, name="segment")

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._suppression import protect
-from ._validation import check_columns, check_frame
-from .errors import MicrosegError, SchemaError
-from ._profile_stats import check_min_cell as _check_min_cell
+from ..privacy._small_cells import check_min_cell, protect
+from .._validation import check_columns, check_frame
+from ..errors import MicrosegError, SchemaError
 
 __all__ = ["overlap", "Overlap"]
 
@@ -50,7 +49,7 @@ class Overlap:
 
     def plot(self, ax=None, *, top: int = 20):
         """UpSet-style bars of the largest combinations; returns the Axes."""
-        from .plot._profile import plot_overlap
+        from ..plot._profile import plot_overlap
 
         return plot_overlap(self, ax=ax, top=top)
 
@@ -79,7 +78,7 @@ def overlap(df: pd.DataFrame, flags: Sequence[Hashable], *, min_cell: int = 10) 
     [1.0]
     """
     check_frame(df)
-    min_cell = _check_min_cell(min_cell)
+    min_cell = check_min_cell(min_cell)
     flags = list(flags)
     if len(flags) < 2:
         raise MicrosegError("overlap() needs at least two flag columns.")

@@ -1,4 +1,4 @@
-"""Tests of microseg.segment.cohorts and its heatmap."""
+"""Tests of microseg.segment._cohorts and its heatmap."""
 
 from __future__ import annotations
 

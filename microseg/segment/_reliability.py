@@ -20,18 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._factor import PsychographicModel, parallel_analysis
-from ._golden import GoldenQuestions, golden_questions
 from ._likert import answers, durations, item_table, respondent_flags, reverse_score
 
-__all__ = [
-    "reliability",
-    "Reliability",
-    "PsychographicModel",
-    "parallel_analysis",
-    "golden_questions",
-    "GoldenQuestions",
-]
+__all__ = ["reliability", "Reliability"]
 
 
 @dataclass(frozen=True, repr=False)

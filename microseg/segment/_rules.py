@@ -13,7 +13,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._validation import check_columns, check_frame, report_rows
+from .._validation import check_columns, check_frame, condition_mask, report_rows
 from ..errors import MicrosegError, SchemaError
 
 __all__ = ["bands", "rule_segments", "combine", "AGE_EDGES"]
@@ -136,39 +136,6 @@ def bands(
 
 
 
-def _resolve(df: pd.DataFrame, name, cond) -> np.ndarray:
-    """Turn one condition (mask, callable or query string) into a boolean array aligned with df."""
-    if isinstance(cond, str):
-        try:
-            cond = df.eval(cond)
-        except Exception as exc:  # pandas raises many kinds here
-            raise MicrosegError(f"rule {name!r}: could not evaluate {cond!r} with DataFrame.eval ({exc}).") from exc
-    elif callable(cond):
-        cond = cond(df)
-    if isinstance(cond, pd.Series):
-        if not cond.index.equals(df.index):
-            raise MicrosegError(
-                f"rule {name!r}: the mask's index does not match the data's index; "
-                "build it from the same frame or pass a plain array in row order."
-            )
-        cond = cond.to_numpy(dtype=object) if cond.hasnans else cond.to_numpy()
-    arr = np.asarray(cond)
-    if arr.ndim == 0 and len(df) != 1:
-        raise MicrosegError(f"rule {name!r} gave a single value, not one True/False per row.")
-    arr = arr.reshape(-1)
-    if arr.size != len(df):
-        raise MicrosegError(f"rule {name!r} has {arr.size} values but the data has {len(df)} rows.")
-    if arr.dtype == object:
-        na = pd.isna(arr)
-        vals = set(arr[~na].tolist())
-        if not vals <= {True, False}:
-            raise MicrosegError(f"rule {name!r} must give True/False per row, found values like {sorted(map(str, vals))[:3]}.")
-        arr = np.where(na, False, arr).astype(bool)
-    if arr.dtype != bool:
-        raise MicrosegError(f"rule {name!r} must give True/False per row, got dtype {arr.dtype}.")
-    return arr
-
-
 def rule_segments(
     df: pd.DataFrame,
     rules: Mapping[Hashable, object],
@@ -212,7 +179,7 @@ def rule_segments(
         raise MicrosegError(f"{default!r} is the label for unmatched rows; rename that rule or pass default=...")
     codes = np.full(len(df), len(rules), dtype=np.int64)
     for i, (name, cond) in enumerate(reversed(list(rules.items()))):
-        mask = _resolve(df, name, cond)
+        mask = condition_mask(df, name, cond)
         codes[mask] = len(rules) - 1 - i
     cats = [*rules.keys(), default]
     out = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object)), index=df.index, name="segment")

@@ -1,4 +1,4 @@
-"""Tests of microseg.segment.funnel: windows, strict and any order, breakdowns, drop-off lists, plot."""
+"""Tests of microseg.segment._funnel: windows, strict and any order, breakdowns, drop-off lists, plot."""
 
 from __future__ import annotations
 

@@ -73,7 +73,7 @@ def hidden_lift(look, X, known, positive, size=0.10):
 
 def test_lookalike_is_the_top_level_name():
     assert ms.Lookalike is Lookalike
-    assert ms.lookalike.evaluate.__module__ == "microseg._lookalike_eval"
+    assert ms.lookalike.evaluate.__module__ == "microseg.lookalike._evaluate"
 
 
 def test_pu_engine_ranks_hidden_converters_well_above_random(pop, fitted):
