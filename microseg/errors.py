@@ -25,6 +25,7 @@ __all__ = [
     "IdentifierTypeError",
     "NotFittedError",
     "SensitiveInferenceWarning",
+    "SensitiveDataWarning",
 ]
 
 
@@ -58,3 +59,12 @@ class DataQualityWarning(UserWarning):
 
 class SensitiveInferenceWarning(UserWarning):
     """A targeting output (segment labels or scores) strongly predicts a sensitive attribute."""
+
+
+class SensitiveDataWarning(UserWarning):
+    """A column is sensitive or may reveal a special category (a proxy), where that is only flagged.
+
+    Emitted by ``profile``, ``describe`` and ``compare`` (auditing a sensitive
+    column is legitimate) and, for proxy columns (nationality, gender identity,
+    BMI...), wherever columns are used for targeting.
+    """
