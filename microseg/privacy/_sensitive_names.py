@@ -190,7 +190,7 @@ PROXY_KEYWORDS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
         "fr": ("teint", "type de peau", "carnation"),
         "de": ("hautton", "hauttyp"),
         "es": ("tono de piel", "tipo de piel", "tez"),
-        "ar": ("لون البشره الفاتح", "نوع البشره"),
+        "ar": ("درجه البشره", "نوع البشره"),
         "ru": ("тон кожи", "тип кожи"),
     }),
     BODY: (HEALTH, {

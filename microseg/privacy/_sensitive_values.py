@@ -44,10 +44,6 @@ class Vocabulary:
     terms: tuple[str, ...]
     weak: tuple[str, ...] = ()
 
-    def matcher(self) -> Matcher:
-        kws = {t: "strong" for t in self.terms}
-        kws.update({t: "weak" for t in self.weak if t not in kws})
-        return Matcher(kws, compounds=False)
 
 
 #: The built-in vocabularies (name -> Vocabulary).
@@ -147,17 +143,22 @@ def _geo_pairs(values: pd.Index) -> np.ndarray:
     return out
 
 
-_MATCHERS: dict[int, tuple[dict, dict]] = {}
+_MATCHERS: dict[int, tuple[dict, Matcher]] = {}
 
 
-def _matchers(vocabularies: dict[str, Vocabulary]) -> dict[str, Matcher]:
-    key = id(vocabularies)
-    cached = _MATCHERS.get(key)
+def _matcher(vocabularies: dict[str, Vocabulary]) -> Matcher:
+    """One matcher over every vocabulary, so that the longest term wins ("christian democrat" is a party)."""
+    cached = _MATCHERS.get(id(vocabularies))
     if cached is not None and cached[0] is vocabularies:
         return cached[1]
-    built = {name: voc.matcher() for name, voc in vocabularies.items()}
+    kws: dict[str, tuple[str, str]] = {}
+    for name, voc in vocabularies.items():
+        kws.update({t: (name, "weak") for t in voc.weak})
+    for name, voc in vocabularies.items():
+        kws.update({t: (name, "strong") for t in voc.terms})
+    built = Matcher(kws, compounds=False)
     if vocabularies is VALUE_VOCABULARIES:
-        _MATCHERS[key] = (vocabularies, built)
+        _MATCHERS[id(vocabularies)] = (vocabularies, built)
     return built
 
 
@@ -191,15 +192,15 @@ def value_finding(
                             tuple(str(v) for v in values[geo][:3]))  # fmt: skip
     toks = [tokens(str(v)) for v in values]
     short = np.array([0 < len(t) <= MAX_VALUE_WORDS for t in toks])
+    vocabularies = vocabularies or VALUE_VOCABULARIES
+    matcher = _matcher(vocabularies)
+    hits = [matcher.match(t) if ok else None for t, ok in zip(toks, short)]
+    vocab = np.array([h[1][0] if h else "" for h in hits], dtype=object)
+    strong = np.array([bool(h) and h[1][1] == "strong" for h in hits])
     best = None
-    for name, matcher in _matchers(vocabularies or VALUE_VOCABULARIES).items():
-        hits = [matcher.match(t) if ok else None for t, ok in zip(toks, short)]
-        kinds = np.array([h[1] if h else "" for h in hits], dtype=object)
-        if not (kinds == "strong").any():
-            continue
-        hit = kinds != ""
+    for name in dict.fromkeys(vocab[strong]):  # a vocabulary counts only with one of its plain terms
+        hit = vocab == name
         share = float(weights[hit].sum() / total)
         if share >= threshold and (best is None or share > best.share):
-            voc = (vocabularies or VALUE_VOCABULARIES)[name]
-            best = ValueFinding(voc.category, name, share, tuple(str(v) for v in values[hit][:3]))
+            best = ValueFinding(vocabularies[name].category, name, share, tuple(str(v) for v in values[hit][:3]))
     return best
