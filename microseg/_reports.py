@@ -314,6 +314,9 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
                  min_cell: int = 10, exclude=(), allow_sensitive=None, source: str = "your table"):  # fmt: skip
     """Profile a user's customer table by a segment column and write the report; return the file path."""
     from ._validation import check_columns, check_frame
+    import warnings
+
+    from .errors import SensitiveDataWarning
     from .privacy.sensitive import check_sensitive
 
     check_frame(df, name=source)
@@ -323,16 +326,18 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
     drop |= {c for c in df.columns if str(c).lower() in {"email", "phone", "e_mail", "phone_number", "mobile"}}
     features = df.drop(columns=sorted(drop, key=str))
     check_sensitive(
-        [c for c in features.columns if c != segments], allow_sensitive=allow_sensitive or {},
+        list(features.columns), data=features, allow_sensitive=allow_sensitive or {},
         purpose="report columns (leave them out with --exclude)",
     )
     if features[segments].nunique(dropna=True) < 2:
         raise MicrosegError(f"column {segments!r} has fewer than two segments; pass a column that splits the customers.")
     rep = Report("microseg report", f"{source}: {len(df):,} rows, segments from column {segments!r}.")
-    _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell)
-    _section_profiles(
-        rep, features, segments, title=f"Segments by {segments}",
-        intro="Each segment is profiled against the whole population.", min_cell=min_cell,
-    )
+    with warnings.catch_warnings():  # checked above: what remains was allowed with a reason
+        warnings.simplefilter("ignore", SensitiveDataWarning)
+        _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell)
+        _section_profiles(
+            rep, features, segments, title=f"Segments by {segments}",
+            intro="Each segment is profiled against the whole population.", min_cell=min_cell,
+        )
     _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive)
     return rep.write(out)

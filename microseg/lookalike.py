@@ -61,7 +61,7 @@ from ._lookalike_eval import LookalikeEvaluation, LookalikeExplanation, _drivers
 from ._dask import audience_dask, is_dask, score_samples_dask
 from ._validation import ROWS_ATTR, check_columns, check_frame, check_share, report_rows
 from .errors import MicrosegError, SchemaError
-from .privacy.sensitive import check_sensitive
+from .privacy.sensitive import check_sensitive, condition_columns
 
 __all__ = ["Lookalike", "LookalikeExplanation", "LookalikeEvaluation", "SmallSeedWarning", "evaluate", "TIERS"]
 
@@ -253,13 +253,15 @@ def select_features(X: pd.DataFrame, *, features, customer, opt_out, sensitive, 
         notes.append(f"the opt-out column {opt_out!r} is never a feature; opted-out rows were left out of fitting.")
     if not used:
         raise MicrosegError("X has no usable feature columns once ids and the opt-out flag are set aside.")
-    check_sensitive(
+    allowed = check_sensitive(
         used,
+        data=X,
         sensitive=sensitive,
         allow_sensitive=allow_sensitive,
         special_ad_category=special_ad_category,
         purpose="lookalike features",
     )
+    notes += [f"sensitive column {c!r} used as a feature; reason given: {why}" for c, why in allowed.items()]
     return used, notes
 
 
@@ -296,8 +298,9 @@ class Lookalike(BaseEstimator):
         opt-out flag and identifier-like text columns.
     sensitive, allow_sensitive, special_ad_category
         Passed to :func:`microseg.privacy.check_sensitive`: sensitive columns
-        (GDPR Art. 9 names, or tagged) are refused as features unless allowed
-        with a written reason.
+        (GDPR Art. 9 by name or by value, or tagged) are refused as features,
+        and a seed mask named after one is refused, unless allowed with a
+        written reason (kept in ``sensitive_allowed_`` and ``notes_``).
     min_seed : int
         Smallest seed accepted (default 100, as ad platforms require); below
         1,000 members a :class:`SmallSeedWarning` is emitted.
@@ -322,6 +325,8 @@ class Lookalike(BaseEstimator):
         Elkan–Noto constant: mean predicted probability of held-out seed members.
     notes_ : list of str
         What was set aside or assumed, in words.
+    sensitive_allowed_ : dict
+        Column -> the written reason given for using it (features or seed).
 
     Examples
     --------
@@ -413,6 +418,11 @@ class Lookalike(BaseEstimator):
             allow_sensitive=self.allow_sensitive,
             special_ad_category=self.special_ad_category,
         )
+        seed_cols = condition_columns(seed if y is None else y, X)  # a mask named after a sensitive column
+        allowed = check_sensitive(seed_cols, data=X, sensitive=self.sensitive, allow_sensitive=self.allow_sensitive,
+                                  special_ad_category=self.special_ad_category, purpose="seed")  # fmt: skip
+        notes += [f"seed built from sensitive column {c!r}; reason given: {why}" for c, why in allowed.items()]
+        self.sensitive_allowed_ = {c: r for c, r in (self.allow_sensitive or {}).items() if c in {*feats, *seed_cols}}
         n_opted_seed = int((s_all & opted).sum())
         if n_opted_seed:
             report_rows(None, {"opted-out rows removed from the seed": n_opted_seed}, what="seed members")

@@ -34,6 +34,7 @@ from ._overlap import Overlap, overlap
 from ._profile_stats import check_min_cell as _check_min_cell
 from ._validation import check_columns, check_frame, check_labels, check_weights, report_rows
 from .errors import AudienceTooSmallError, MicrosegError, SchemaError
+from .privacy.sensitive import check_sensitive
 
 __all__ = ["describe", "profile", "compare", "overlap", "SegmentProfile", "Description", "Overlap"]
 
@@ -428,6 +429,7 @@ def profile(
         return profile_dask(df, segments, columns=columns, weights=weights, min_cell=min_cell, alpha=alpha,
                             max_levels=max_levels, n_jobs=n_jobs)  # fmt: skip
     check_frame(df)
+    check_sensitive(df.columns if columns is None else columns, data=df, action="warn", purpose="profile")
     min_cell, alpha = _check_min_cell(min_cell), _check_alpha(alpha)
     labels, seg_col = _labels(df, segments)
     exclude = {seg_col} if seg_col is not None else set()
@@ -475,6 +477,7 @@ def compare(
     from .segment.rules import _resolve
 
     check_frame(df)
+    check_sensitive(df.columns if columns is None else columns, data=df, action="warn", purpose="comparison")
     min_cell, alpha = _check_min_cell(min_cell), _check_alpha(alpha)
     ma = _resolve(df, names[0], a)
     notes = []

@@ -56,12 +56,15 @@ class CampaignPlan:
         The total budget (None: every reachable customer is contacted).
     excluded : dict
         Customers not contactable, per reason (opted out, no consent, suppressed).
+    sensitive_allowed : dict
+        Sensitive segment column -> the written reason given for targeting by it.
     """
 
     table: pd.DataFrame
     contacts: pd.DataFrame = field(repr=False)
     budget: float | None = None
     excluded: dict = field(default_factory=dict)
+    sensitive_allowed: dict = field(default_factory=dict)
 
     @property
     def total(self) -> pd.Series:
@@ -294,6 +297,7 @@ def plan(
     opt_out: str | bool = "opted_out",
     suppression=None,
     identifiers=None,
+    allow_sensitive: Mapping[Hashable, str] | None = None,
 ) -> CampaignPlan:
     """Plan a campaign per segment: reach, message, channel, cost, expected conversions, revenue, ROI.
 
@@ -344,6 +348,10 @@ def plan(
     identifiers : mapping, optional
         Identifier columns to match a SuppressionList on, e.g.
         ``{"email": "email", "phone": "phone"}`` (default: ``email`` when present).
+    allow_sensitive : mapping column -> reason, optional
+        Segments defined by a sensitive column (by its name, or by its labels:
+        religions, ethnic groups, health conditions, parties, unions) are
+        refused unless allowed with a written reason, kept in the plan.
 
     Returns
     -------
@@ -360,6 +368,11 @@ def plan(
     0       x          2         2                   0.2  1.0
     1       y          1         1                   0.3  5.0
     """
+    from ..privacy.sensitive import check_sensitive
+
+    seg_col = segments.name if isinstance(segments, pd.Series) and segments.name is not None else segment
+    seg_data = segments.to_frame(seg_col) if isinstance(segments, pd.Series) else segments
+    allowed = check_sensitive([seg_col], data=seg_data, allow_sensitive=allow_sensitive, purpose="campaign segments")
     if isinstance(segments, pd.Series):
         df = segments.rename(segment).to_frame()
     else:
@@ -468,4 +481,5 @@ def plan(
         index=pd.Index(labels, name="segment"),
     )
     excluded = {s: int(counts[:, i].sum()) for i, s in enumerate(_STATUSES[:3])}
-    return CampaignPlan(table=table, contacts=contacts, budget=None if budget is None else float(budget), excluded=excluded)
+    return CampaignPlan(table=table, contacts=contacts, budget=None if budget is None else float(budget), excluded=excluded,
+                        sensitive_allowed=allowed)  # fmt: skip
