@@ -60,7 +60,7 @@ from ._lookalike_engines import (
 from ._lookalike_eval import LookalikeEvaluation, LookalikeExplanation, _drivers, _seed_traits, _trait_words, evaluate
 from ._dask import audience_dask, is_dask, score_samples_dask
 from ._validation import ROWS_ATTR, check_columns, check_frame, check_share, report_rows
-from .errors import MicrosegError, SchemaError
+from .errors import MicrosegError, SchemaError, SensitiveDataWarning
 from .privacy.sensitive import check_sensitive, condition_columns
 
 __all__ = ["Lookalike", "LookalikeExplanation", "LookalikeEvaluation", "SmallSeedWarning", "evaluate", "TIERS"]
@@ -509,7 +509,9 @@ class Lookalike(BaseEstimator):
             self.seed_index_ = X.index[s_all]
             notes.append("seed members are recognised by X's index (no customer column): score tables with the same index.")
 
-        self.traits_ = _seed_traits(Xk, feats, s, Z, enc) if describe else None
+        with warnings.catch_warnings():  # the features were checked above; sensitive ones were allowed with a reason
+            warnings.simplefilter("ignore", SensitiveDataWarning)
+            self.traits_ = _seed_traits(Xk, feats, s, Z, enc) if describe else None
         self.drivers_ = _drivers(engine, Z, s, enc, rng) if describe else None
         self.notes_ = notes
         return self
