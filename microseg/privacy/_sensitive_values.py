@@ -181,15 +181,16 @@ def value_finding(
     total = int(counts.sum())
     if total == 0:
         return None
-    counts = counts[counts > 0].iloc[:MAX_DISTINCT]
+    counts = counts[counts > 0]
+    geo = _geo_pairs(counts.index)  # coordinates are mostly distinct: every value is read
+    if counts[geo].sum() >= threshold * total:
+        return ValueFinding(GEO, "latitude/longitude pairs", float(counts[geo].sum() / total),
+                            tuple(str(v) for v in counts.index[geo][:3]))  # fmt: skip
+    counts = counts.iloc[:MAX_DISTINCT]
     if counts.sum() < threshold * total:  # mostly distinct values (ids, free text): cannot reach the threshold
         return None
     values = counts.index
     weights = counts.to_numpy(dtype=float)
-    geo = _geo_pairs(values)
-    if weights[geo].sum() >= threshold * total:
-        return ValueFinding(GEO, "latitude/longitude pairs", float(weights[geo].sum() / total),
-                            tuple(str(v) for v in values[geo][:3]))  # fmt: skip
     toks = [tokens(str(v)) for v in values]
     short = np.array([0 < len(t) <= MAX_VALUE_WORDS for t in toks])
     vocabularies = vocabularies or VALUE_VOCABULARIES
