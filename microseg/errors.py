@@ -27,6 +27,7 @@ __all__ = [
     "TestHealthWarning",
     "NotIncrementalWarning",
     "SmallSeedWarning",
+    "SensitiveDataWarning",
 ]
 
 
@@ -92,3 +93,12 @@ class NotIncrementalWarning(UserWarning):
 
 class SmallSeedWarning(UserWarning):
     """The seed is smaller than the 1,000 members recommended for a stable lookalike."""
+
+
+class SensitiveDataWarning(UserWarning):
+    """A column is sensitive or may reveal a special category (a proxy), where that is only flagged.
+
+    Emitted by ``profile``, ``describe`` and ``compare`` (auditing a sensitive
+    column is legitimate) and, for proxy columns (nationality, gender identity,
+    BMI...), wherever columns are used for targeting.
+    """

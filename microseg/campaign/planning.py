@@ -87,6 +87,8 @@ class CampaignPlan:
         True when the plan budgets on measured lift from a randomised test.
     alpha : float
         1 - level of the intervals (incremental plans).
+    sensitive_allowed : dict
+        Sensitive segment column -> the written reason given for targeting by it.
     """
 
     table: pd.DataFrame
@@ -95,6 +97,7 @@ class CampaignPlan:
     excluded: dict = field(default_factory=dict)
     incremental: bool = False
     alpha: float = 0.05
+    sensitive_allowed: dict = field(default_factory=dict)
 
     @property
     def total(self) -> pd.Series:
@@ -173,6 +176,7 @@ def plan(
     opt_out: str | bool = "opted_out",
     suppression=None,
     identifiers=None,
+    allow_sensitive: Mapping[Hashable, str] | None = None,
 ) -> CampaignPlan:
     """Plan a campaign per segment: reach, message, channel, cost, expected conversions, revenue, ROI.
 
@@ -234,6 +238,10 @@ def plan(
     identifiers : mapping, optional
         Identifier columns to match a SuppressionList on, e.g.
         ``{"email": "email", "phone": "phone"}`` (default: ``email`` when present).
+    allow_sensitive : mapping column -> reason, optional
+        Segments defined by a sensitive column (by its name, or by its labels:
+        religions, ethnic groups, health conditions, parties, unions) are
+        refused unless allowed with a written reason, kept in the plan.
 
     Returns
     -------
@@ -266,6 +274,11 @@ def plan(
     0       x          2  0.100    True         2                      0.2  1.0
     1       y          1  0.005   False         0                      0.0  NaN
     """
+    from ..privacy.sensitive import check_sensitive
+
+    seg_col = segments.name if isinstance(segments, pd.Series) and segments.name is not None else segment
+    seg_data = segments.to_frame(seg_col) if isinstance(segments, pd.Series) else segments
+    allowed = check_sensitive([seg_col], data=seg_data, allow_sensitive=allow_sensitive, purpose="campaign segments")
     if isinstance(segments, pd.Series):
         df = segments.rename(segment).to_frame()
     else:
@@ -408,4 +421,5 @@ def plan(
     table["marginal_roi"] = last_p * value_arr / cost_arr - 1
     excluded = {s: int(counts[:, i].sum()) for i, s in enumerate(_STATUSES[:3])}
     return CampaignPlan(table=table, contacts=contacts, budget=None if budget is None else float(budget), excluded=excluded,
-                        incremental=incremental, alpha=response.alpha if incremental else 0.05)
+                        incremental=incremental, alpha=response.alpha if incremental else 0.05,
+                        sensitive_allowed=allowed)  # fmt: skip

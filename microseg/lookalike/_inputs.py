@@ -194,13 +194,15 @@ def select_features(X: pd.DataFrame, *, features, customer, opt_out, sensitive, 
         notes.append(f"the opt-out column {opt_out!r} is never a feature; opted-out rows were left out of fitting.")
     if not used:
         raise MicrosegError("X has no usable feature columns once ids and the opt-out flag are set aside.")
-    check_sensitive(
+    allowed = check_sensitive(
         used,
+        data=X,
         sensitive=sensitive,
         allow_sensitive=allow_sensitive,
         special_ad_category=special_ad_category,
         purpose="lookalike features",
     )
+    notes += [f"sensitive column {c!r} used as a feature; reason given: {why}" for c, why in allowed.items()]
     return used, notes
 
 

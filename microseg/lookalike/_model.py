@@ -50,7 +50,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._dask import is_dask
 from .._validation import ROWS_ATTR, report_rows
-from ..errors import MicrosegError, SchemaError, SmallSeedWarning
+from ..errors import MicrosegError, SchemaError, SensitiveDataWarning, SmallSeedWarning
+from ..privacy.sensitive import check_sensitive, condition_columns
 from ._dask_rows import audience_dask, score_samples_dask
 from ._engines import ENGINES, TableEncoder, elkan_noto_c, internal_validation, make_engine, seed_int
 from ._explain import LookalikeExplanation, driver_table, seed_trait_table, trait_words
@@ -119,6 +120,8 @@ class Lookalike(BaseEstimator):
         Elkan–Noto constant: mean predicted probability of held-out seed members.
     notes_ : list of str
         What was set aside or assumed, in words.
+    sensitive_allowed_ : dict
+        Column -> the written reason given for using it (features or seed).
 
     Examples
     --------
@@ -210,6 +213,11 @@ class Lookalike(BaseEstimator):
             allow_sensitive=self.allow_sensitive,
             special_ad_category=self.special_ad_category,
         )
+        seed_cols = condition_columns(seed if y is None else y, X)  # a mask named after a sensitive column
+        allowed = check_sensitive(seed_cols, data=X, sensitive=self.sensitive, allow_sensitive=self.allow_sensitive,
+                                  special_ad_category=self.special_ad_category, purpose="seed")  # fmt: skip
+        notes += [f"seed built from sensitive column {c!r}; reason given: {why}" for c, why in allowed.items()]
+        self.sensitive_allowed_ = {c: r for c, r in (self.allow_sensitive or {}).items() if c in {*feats, *seed_cols}}
         n_opted_seed = int((s_all & opted).sum())
         if n_opted_seed:
             report_rows(None, {"opted-out rows removed from the seed": n_opted_seed}, what="seed members")
@@ -296,7 +304,9 @@ class Lookalike(BaseEstimator):
             self.seed_index_ = X.index[s_all]
             notes.append("seed members are recognised by X's index (no customer column): score tables with the same index.")
 
-        self.traits_ = seed_trait_table(Xk, feats, s, Z, enc) if describe else None
+        with warnings.catch_warnings():  # the features were checked above; sensitive ones were allowed with a reason
+            warnings.simplefilter("ignore", SensitiveDataWarning)
+            self.traits_ = seed_trait_table(Xk, feats, s, Z, enc) if describe else None
         self.drivers_ = driver_table(engine, Z, s, enc, rng) if describe else None
         self.notes_ = notes
         return self

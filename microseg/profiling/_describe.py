@@ -70,6 +70,9 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Descripti
     ['app', 'web']
     """
     check_frame(df)
+    from ..privacy.sensitive import check_sensitive
+
+    check_sensitive(df.columns, data=df, action="warn", purpose="description")
     min_cell = check_min_cell(min_cell)
     rows, levels = [], []
     n = len(df)

@@ -19,6 +19,7 @@ from .._dask import is_dask, is_dask_frame
 from .._validation import check_alpha, check_columns, check_frame, check_labels, report_rows
 from ..errors import MicrosegError
 from ..privacy._small_cells import check_min_cell
+from ..privacy.sensitive import check_sensitive
 from ._segment_profile import SegmentProfile, build_profile, select_columns
 
 __all__ = ["profile"]
@@ -125,6 +126,7 @@ def profile(
         return profile_dask(df, segments, columns=columns, weights=weights, min_cell=min_cell, alpha=alpha,
                             max_levels=max_levels, n_jobs=n_jobs)  # fmt: skip
     check_frame(df)
+    check_sensitive(df.columns if columns is None else columns, data=df, action="warn", purpose="profile")
     min_cell, alpha = check_min_cell(min_cell), check_alpha(alpha)
     labels, seg_col = _labels(df, segments)
     exclude = {seg_col} if seg_col is not None else set()

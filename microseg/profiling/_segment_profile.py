@@ -18,6 +18,7 @@ from .._validation import check_alpha, check_columns, check_frame, check_weights
 from .._words import phrase, short
 from ..errors import AudienceTooSmallError, MicrosegError, SchemaError
 from ..privacy._small_cells import check_min_cell
+from ..privacy.sensitive import check_sensitive
 from ._encode import column_kind, encode_column
 from ._stats import map_columns, profile_table
 
@@ -307,6 +308,7 @@ def compare(
     (['A', 'rest'], [100, 200])
     """
     check_frame(df)
+    check_sensitive(df.columns if columns is None else columns, data=df, action="warn", purpose="comparison")
     min_cell, alpha = check_min_cell(min_cell), check_alpha(alpha)
     ma = condition_mask(df, names[0], a)
     notes = []

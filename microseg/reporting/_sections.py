@@ -355,7 +355,10 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
 
     With ``before`` (an earlier snapshot of the same table), a section says what changed in each segment.
     """
+    import warnings
+
     from .._validation import check_columns, check_frame
+    from ..errors import SensitiveDataWarning
     from ..privacy import check_sensitive
 
     check_frame(df, name=source)
@@ -365,22 +368,24 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
     drop |= {c for c in df.columns if str(c).lower() in {"email", "phone", "e_mail", "phone_number", "mobile"}}
     features = df.drop(columns=sorted(drop, key=str))
     check_sensitive(
-        [c for c in features.columns if c != segments], allow_sensitive=allow_sensitive or {},
+        list(features.columns), data=features, allow_sensitive=allow_sensitive or {},
         purpose="report columns (leave them out with --exclude)",
     )
     if features[segments].nunique(dropna=True) < 2:
         raise MicrosegError(f"column {segments!r} has fewer than two segments; pass a column that splits the customers.")
     rep = Report("microseg report", f"{source}: {len(df):,} rows, segments from column {segments!r}.")
-    _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell)
-    _section_profiles(
-        rep, features, segments, title=f"Segments by {segments}",
-        intro="Each segment is profiled against the whole population.", min_cell=min_cell,
-    )
-    if before is not None:
-        check_frame(before, name=before_source)
-        check_columns(before, [segments], name=before_source)
-        compared = [c for c in features.columns if c != segments and c in before.columns]
-        _section_drift(rep, before, df, segments, columns=compared, customer=id_column, min_cell=min_cell,
-                       source=source)  # fmt: skip
+    with warnings.catch_warnings():  # checked above: what remains was allowed with a reason
+        warnings.simplefilter("ignore", SensitiveDataWarning)
+        _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell)
+        _section_profiles(
+            rep, features, segments, title=f"Segments by {segments}",
+            intro="Each segment is profiled against the whole population.", min_cell=min_cell,
+        )
+        if before is not None:
+            check_frame(before, name=before_source)
+            check_columns(before, [segments], name=before_source)
+            compared = [c for c in features.columns if c != segments and c in before.columns]
+            _section_drift(rep, before, df, segments, columns=compared, customer=id_column, min_cell=min_cell,
+                           source=source)  # fmt: skip
     _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive)
     return rep.write(out)

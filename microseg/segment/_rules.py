@@ -141,6 +141,7 @@ def rule_segments(
     rules: Mapping[Hashable, object],
     *,
     default: str = "other",
+    allow_sensitive: Mapping[Hashable, str] | None = None,
 ) -> pd.Series:
     """Segments defined as data: an ordered mapping name → condition; first match wins.
 
@@ -155,6 +156,11 @@ def rule_segments(
         (``"age < 30 and gamer"``). Missing values in a mask count as no match.
     default : str
         Label of the people no rule matches.
+    allow_sensitive : mapping column -> reason, optional
+        Rules may not read sensitive columns (found by name or by value by
+        :func:`microseg.privacy.check_sensitive`: the columns a query string
+        names, or a mask named after its column) unless allowed with a
+        written reason; the reasons are kept in ``attrs["sensitive_allowed"]``.
 
     Returns
     -------
@@ -177,6 +183,11 @@ def rule_segments(
         raise MicrosegError("rules must be a non-empty mapping of segment name → condition (e.g. a dict).")
     if default in rules:
         raise MicrosegError(f"{default!r} is the label for unmatched rows; rename that rule or pass default=...")
+    from ..privacy.sensitive import check_sensitive, condition_columns
+
+    rules = {name: cond(df) if callable(cond) else cond for name, cond in rules.items()}
+    used = [c for cond in rules.values() for c in condition_columns(cond, df)]
+    allowed = check_sensitive(used, data=df, allow_sensitive=allow_sensitive, purpose="rule keys")
     codes = np.full(len(df), len(rules), dtype=np.int64)
     for i, (name, cond) in enumerate(reversed(list(rules.items()))):
         mask = condition_mask(df, name, cond)
@@ -184,6 +195,7 @@ def rule_segments(
     cats = [*rules.keys(), default]
     out = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object)), index=df.index, name="segment")
     out.attrs["counts"] = _counts(out)
+    out.attrs["sensitive_allowed"] = allowed
     return out
 
 
