@@ -60,6 +60,7 @@ _NAMES = {
     "due_for_followup": ".segment.timing",
     "migration": ".segment.timing",
     "customer_view": ".view",
+    "account_view": "._account_view",
     "timing_summary": ".segment.timing",
     "BetaGeoModel": ".segment.clv",
     "GammaGammaModel": ".segment.clv",
