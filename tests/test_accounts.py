@@ -253,3 +253,34 @@ def test_inputs_are_not_modified(small):
         ms.account_view(contacts, tx, clv_horizon=None)
     pd.testing.assert_frame_equal(contacts, before_c)
     pd.testing.assert_frame_equal(tx, before_t)
+
+
+# ----------------------------------------------------------------------------- the report rolls contacts up
+@pytest.fixture
+def contacts_csv(b2b, tmp_path):
+    k = b2b.account_contacts.merge(b2b.accounts[["account_id", "industry", "employees", "country"]], on="account_id")
+    k = k.assign(size_class=ms.bands(k["employees"], "eu_sme").astype(str))
+    path = tmp_path / "contacts.csv"
+    k.to_csv(path, index=False)
+    return path, k
+
+
+def test_report_with_account_rolls_contacts_up_first(contacts_csv, tmp_path):
+    from microseg.cli import main
+
+    path, k = contacts_csv
+    out = tmp_path / "r"
+    assert main(["report", str(path), "--segments", "size_class", "--account", "account_id", "--out", str(out)]) == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    n_accounts = k["account_id"].nunique()
+    assert f"{len(k):,} contacts rolled up to {n_accounts:,} accounts" in page
+    assert "committee_coverage" in page and "n_contactable_email" in page
+    assert "@example" not in page  # contact emails are never profiled
+
+
+def test_report_with_account_refuses_a_contact_level_segment(contacts_csv, tmp_path, capsys):
+    from microseg.cli import main
+
+    path, _ = contacts_csv
+    assert main(["report", str(path), "--segments", "role", "--account", "account_id", "--out", str(tmp_path / "r")]) == 2
+    assert "account-level column" in capsys.readouterr().err
