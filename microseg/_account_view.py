@@ -213,10 +213,12 @@ def account_view(
     check_id_column(contacts, account, name="contacts")
     check_unique(contacts.dropna(subset=[customer]), customer, name="contacts")
     roles = [str(r) for r in roles]
-    if role is not None:
-        check_columns(contacts, [role], name="contacts")
-    if opted_out is not None:
-        check_columns(contacts, [opted_out], name="contacts")
+    for param, col, meaning in (("role", role, "buying-committee role"), ("opted_out", opted_out, "opt-out flag")):
+        if col is not None and col not in contacts.columns:
+            raise SchemaError(
+                f"contacts has no {meaning} column {col!r}; pass its name as {param}='...', "
+                f"or {param}=None when the contacts have none."
+            )
     channels = _consent_columns(contacts, consent)
     counts: dict[str, int] = {}
 
@@ -241,7 +243,7 @@ def account_view(
     if accounts is not None:
         firm = accounts.drop_duplicates(account).set_index(account).reindex(ids)
         for col in firm.columns:
-            out[col] = firm[col].to_numpy()
+            out[col] = firm[col].reset_index(drop=True)  # dtypes kept (ordered bands stay ordered)
 
     # firmographics carried over from the contacts
     skip = {account, customer, opted_out, role, *channels.values()} | set(out.columns)
@@ -257,7 +259,7 @@ def account_view(
                 "pass only account-level columns, or the accounts table with accounts=."
             )
     for col in firm_cols:
-        out[col] = _first_value(c[col], codes, n).to_numpy()
+        out[col] = _first_value(c[col], codes, n)
 
     # contacts and buying-committee roles
     out["n_contacts"] = np.bincount(codes, minlength=n)

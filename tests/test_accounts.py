@@ -284,3 +284,15 @@ def test_report_with_account_refuses_a_contact_level_segment(contacts_csv, tmp_p
     path, _ = contacts_csv
     assert main(["report", str(path), "--segments", "role", "--account", "account_id", "--out", str(tmp_path / "r")]) == 2
     assert "account-level column" in capsys.readouterr().err
+
+
+def test_view_keeps_the_dtypes_of_firmographics(view):
+    X = _firmographic_frame(view)
+    v = ms.account_view(pd.DataFrame({"customer_id": ["a", "b"], "account_id": ["x", "x"]}), role=None, opted_out=None,
+                        accounts=X[["account_id", "size_class"]].head(3))
+    assert v["size_class"].cat.ordered and list(v["size_class"].cat.categories) == ["micro", "small", "medium", "large"]
+    c = pd.DataFrame({"customer_id": ["a", "b"], "account_id": ["x", "y"],
+                      "tier": pd.Categorical(["gold", "silver"], categories=["silver", "gold"], ordered=True)})
+    assert ms.account_view(c, role=None, opted_out=None)["tier"].cat.ordered
+    with pytest.raises(SchemaError, match="role=None"):
+        ms.account_view(c)
