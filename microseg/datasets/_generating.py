@@ -327,6 +327,45 @@ def make_customers(
         and ``persona_traits`` (``persona``, ``column``, ``level``,
         ``direction``).
 
+        **accounts** (``kind="b2b"`` only, else None; one row per company;
+        drawn from a random stream of their own, so the tables above are the
+        same with or without them)
+
+        - ``account_id`` (str): ``"A0000001"``, ...; the account of customer
+          ``"C0000001"``.
+        - ``company_name``, ``industry``, ``country``, ``region``, ``city``,
+          ``partner``: as in ``customers``.
+        - ``naics`` (category): a six-digit NAICS 2022 code within the
+          ``industry`` (technology spans sectors 51 and 54).
+        - ``employees`` (int): within the ``company_size`` band (a Pareto tail
+          above 1,000).
+        - ``revenue`` (float): annual turnover in euros, rounded to 1,000.
+        - ``converted`` (bool): the account converted in an account-based
+          campaign (a CRM's closed-won deals), driven by the planted ideal
+          customer profile (``truth.icp``) and by having a decision-maker
+          among the contacts.
+
+        **account_contacts** (``kind="b2b"`` only; one row per person, grouped
+        by account, the buyer first)
+
+        - ``customer_id`` (str): the buyer keeps their customer id; the other
+          contacts are numbered after the last customer. Only buyers have
+          transactions and events.
+        - ``account_id`` (str).
+        - ``role`` (category): decision_maker, influencer, user (the buyer's
+          from their job title).
+        - ``job_title`` (category), ``buyer`` (bool).
+        - ``email`` (str): on the company's domain, ~5 % missing.
+        - ``email_opt_in``, ``ads_opt_in``, ``opted_out`` (bool): each
+          person's own consent; the buyer's are those of ``customers``.
+
+        Bigger companies have more contacts (about 1 + 0.7·log10(employees)).
+        ``truth.accounts`` holds each account's ``icp`` fit, conversion
+        ``propensity``, ``converted`` and ``clv`` (expected net spend over the
+        next year under the generator's process); ``truth.icp`` the planted
+        profile: medium-sized firms (50-249 employees) in manufacturing or
+        transportation and warehousing.
+
     Raises
     ------
     MicrosegError
@@ -351,6 +390,9 @@ def make_customers(
     ['affluent_travellers', 'bargain_hunters']
     >>> bool((data.survey.drop(columns=["customer_id", "duration_s"]).stack() <= 5).all())
     True
+    >>> b2b = ms.datasets.make_customers(n_customers=300, random_state=0, kind="b2b")
+    >>> len(b2b.accounts), list(b2b.account_contacts["role"].cat.categories)
+    (300, ['decision_maker', 'influencer', 'user'])
     """
     n, start_ts, end_ts = _check_args(n_customers, start, end, kind)
     rs = check_random_state(random_state)
