@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._gen_common import _DAY, _cat, _fixed_ids, _str_array
+from ._gen_customers import _FIRST, _LAST
 
 ROLES = ["decision_maker", "influencer", "user"]
 
@@ -157,8 +158,6 @@ def _accounts(rng, customers, state, spec, transactions, start_s, end_s):
     fallback = (customers["company_name"].str.split(" ").str[:2].str.join("-").str.lower()
                 + pd.Series(num.astype(str), index=customers.index) + ".example.com")
     domain = domain.fillna(fallback).to_numpy(dtype=object)
-    from ._gen_customers import _FIRST, _LAST
-
     first = _FIRST[rng.integers(0, len(_FIRST), m)]
     last = _LAST[rng.integers(0, len(_LAST), m)]
     extra_email = pd.Series(_str_array(np.char.lower((first + ".").astype(str)).astype(object)

@@ -359,7 +359,7 @@ def make_customers(
         - ``email_opt_in``, ``ads_opt_in``, ``opted_out`` (bool): each
           person's own consent; the buyer's are those of ``customers``.
 
-        Bigger companies have more contacts (about 1 + 0.7·log10(employees)).
+        Bigger companies have more contacts (1.3 + 0.7·log10(employees) on average).
         ``truth.accounts`` holds each account's ``icp`` fit, conversion
         ``propensity``, ``converted`` and ``clv`` (expected net spend over the
         next year under the generator's process); ``truth.icp`` the planted
