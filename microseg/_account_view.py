@@ -299,7 +299,8 @@ def account_view(
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else None
     if as_of_ts is not None and as_of_ts.tzinfo is not None:
         as_of_ts = as_of_ts.tz_convert("UTC").tz_localize(None)
-    person_account = pd.Series(ids.to_numpy()[codes], index=pd.Index(c[customer].to_numpy()))
+    known_id = c[customer].notna().to_numpy()
+    person_account = pd.Series(ids.to_numpy()[codes[known_id]], index=pd.Index(c[customer].to_numpy()[known_id]))
     last_parts = []
     if transactions is not None:
         check_frame(transactions, name="transactions")
@@ -316,8 +317,7 @@ def account_view(
         for col, values in clv_cols.items():
             out[col] = values
         counts.update({k.replace("buyers", "buying accounts"): v for k, v in clv_counts.items()})
-        buyers = pd.unique(transactions[customer].dropna())
-        is_buyer = np.isin(c[customer].to_numpy(), buyers)
+        is_buyer = c[customer].isin(transactions[customer].dropna()).to_numpy()  # hash-based, no sort
         out["n_buying_contacts"] = np.bincount(codes, weights=is_buyer, minlength=n).astype(np.int64)
         last_parts.append(_last_time(acct_tx, customer=account, time=time, as_of=as_of_ts).reindex(ids))
     if events is not None:
@@ -325,7 +325,7 @@ def account_view(
         check_columns(events, [customer, time], name="events")
         ev = events[events[customer].notna()]
         acct_ev = _roll_up(ev, person_account, customer, account, time, None, counts, "events")
-        engaged = np.isin(c[customer].to_numpy(), pd.unique(ev[customer]))
+        engaged = c[customer].isin(ev[customer]).to_numpy()
         out["n_engaged_contacts"] = np.bincount(codes, weights=engaged, minlength=n).astype(np.int64)
         if len(acct_ev):
             last_parts.append(_last_time(acct_ev, customer=account, time=time, as_of=as_of_ts).reindex(ids))
@@ -342,8 +342,6 @@ def account_view(
 def _roll_up(log: pd.DataFrame, person_account: pd.Series, customer, account, time, value, counts, name) -> pd.DataFrame:
     """The log's rows of known contacts, keyed by their account (a new frame; the input is untouched)."""
     cols = [time] + ([value] if value is not None else [])
-    if account in log.columns and account != customer:
-        cols = [c for c in cols if c != account]
     acct = person_account.reindex(log[customer].to_numpy()).to_numpy()
     known = pd.notna(acct)
     if len(log) and not known.any() and log[customer].notna().any():
