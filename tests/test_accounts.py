@@ -296,3 +296,13 @@ def test_view_keeps_the_dtypes_of_firmographics(view):
     assert ms.account_view(c, role=None, opted_out=None)["tier"].cat.ordered
     with pytest.raises(SchemaError, match="role=None"):
         ms.account_view(c)
+
+
+def test_anonymous_rows_never_match_a_contact_without_an_id():
+    contacts = pd.DataFrame({"customer_id": ["p1", None], "account_id": ["a", "b"]})
+    tx = pd.DataFrame({"customer_id": ["p1", None], "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                       "amount": [10.0, 99.0]})
+    with pytest.warns(DataQualityWarning, match="without an id"):
+        v = ms.account_view(contacts, tx, role=None, opted_out=None, clv_horizon=None)
+    assert v["total_spend"].tolist() == [10.0, 0.0]
+    assert v["n_contacts"].tolist() == [1, 1]
