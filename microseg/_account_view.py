@@ -18,7 +18,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validation import check_columns, check_frame, check_id_column, check_unique, report_rows
+from ._validation import (
+    check_columns,
+    check_frame,
+    check_id_column,
+    check_unique,
+    report_rows,
+)
 from .errors import MicrosegError, SchemaError
 
 __all__ = ["account_view", "COMMITTEE_ROLES"]
@@ -55,7 +61,7 @@ def _flag(s: pd.Series, name: str, missing: bool) -> np.ndarray:
             f"{[str(v) for v in vals[:3]]}; map it to booleans first (e.g. .eq('yes'))."
         )
     out = np.full(len(arr), missing, dtype=bool)
-    out[~na] = arr[~na] == True  # noqa: E712 - elementwise on an object array
+    out[~na] = arr[~na] == True
     return out
 
 

@@ -209,7 +209,7 @@ def test_hand_computed_roll_up(small):
 
 
 def test_accounts_table_comes_first_and_keeps_accounts_without_contacts(small):
-    contacts, tx = small
+    contacts, _ = small
     accounts = pd.DataFrame({"account_id": ["zeta", "bolt"], "employees": [12, 300]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
