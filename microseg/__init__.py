@@ -35,6 +35,7 @@ _NAMES = {
     "datasets": ":.datasets",
     "profiling": ":.profiling",
     "segment": ":.segment",
+    "view": ":.view",
     "lookalike": ":.lookalike",
     "campaign": ":.campaign",
     "privacy": ":.privacy",
@@ -70,6 +71,7 @@ _NAMES = {
     "DriftResult": ".segment",
     # one customer view
     "customer_view": ".view",
+    "account_view": ".view",
     # clustering
     "SegmentModel": ".segment",
     "choose_k": ".segment",

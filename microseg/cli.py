@@ -4,7 +4,8 @@
 population and writes a self-contained HTML report (default
 ``./microseg-report/index.html``). ``microseg report DATA.csv --segments COLUMN``
 does what applies to a customer table of your own (with ``--before EARLIER.csv``,
-also what changed in each segment since that snapshot). Both apply the privacy
+also what changed in each segment since that snapshot; with ``--account COLUMN``, a
+table of contacts, rolled up to one row per account first). Both apply the privacy
 defaults: small cells suppressed, sensitive columns refused unless allowed with
 a written reason.
 """
@@ -77,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("data", help="a CSV file (optionally .gz), one row per customer")
     r.add_argument("--segments", required=True, help="the column holding each customer's segment")
     r.add_argument("--id", default=None, help="the customer id column (excluded from profiling)")
+    r.add_argument(
+        "--account", default=None, metavar="COLUMN",
+        help="one row per contact: roll the contacts up to one row per account of this column first",
+    )
     r.add_argument("--sep", default=None, help="the CSV separator (default: detected)")
     r.add_argument("--out", default="microseg-report", help="output folder (default: ./microseg-report/)")
     r.add_argument("--min-cell", type=int, default=10, help="suppress counts below this (default: 10)")
@@ -101,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 df, segments=args.segments, id_column=args.id, out=args.out, min_cell=args.min_cell,
                 exclude=args.exclude, allow_sensitive=_parse_allow(args.allow_sensitive), source=args.data,
                 before=before, before_source=args.before or "the earlier table",
+                account=args.account,
             )
     except MicrosegError as err:
         print(f"microseg: error: {err}", file=sys.stderr)

@@ -13,6 +13,7 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import DataQualityWarning, MicrosegError
@@ -350,10 +351,14 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
 
 def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = None, out="microseg-report",
                  min_cell: int = 10, exclude=(), allow_sensitive=None, source: str = "your table",
-                 before: pd.DataFrame | None = None, before_source: str = "the earlier table"):  # fmt: skip
+                 before: pd.DataFrame | None = None, before_source: str = "the earlier table",
+                 account: str | None = None):  # fmt: skip
     """Profile a user's customer table by a segment column and write the report; return the file path.
 
     With ``before`` (an earlier snapshot of the same table), a section says what changed in each segment.
+    With ``account``, ``df`` holds one row per contact and is first rolled up to
+    one row per account with :func:`microseg.account_view`; ``segments`` must
+    then be an account-level column.
     """
     import warnings
 
@@ -362,8 +367,11 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
     from ..privacy import check_sensitive
 
     check_frame(df, name=source)
-    needed = [segments] + ([id_column] if id_column else []) + list(exclude)
+    needed = [segments] + ([id_column] if id_column else []) + list(exclude) + ([account] if account else [])
     check_columns(df, needed, name=source)
+    n_rows = len(df)
+    if account is not None:
+        df, id_column = _roll_up_contacts(df, account=account, id_column=id_column, segments=segments, source=source)
     drop = set(exclude) | ({id_column} if id_column else set())
     drop |= {c for c in df.columns if str(c).lower() in {"email", "phone", "e_mail", "phone_number", "mobile"}}
     features = df.drop(columns=sorted(drop, key=str))
@@ -373,7 +381,9 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
     )
     if features[segments].nunique(dropna=True) < 2:
         raise MicrosegError(f"column {segments!r} has fewer than two segments; pass a column that splits the customers.")
-    rep = Report("microseg report", f"{source}: {len(df):,} rows, segments from column {segments!r}.")
+    what = (f"{n_rows:,} contacts rolled up to {len(df):,} accounts by {account!r}" if account is not None
+            else f"{n_rows:,} rows")
+    rep = Report("microseg report", f"{source}: {what}, segments from column {segments!r}.")
     with warnings.catch_warnings():  # checked above: what remains was allowed with a reason
         warnings.simplefilter("ignore", SensitiveDataWarning)
         _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell)
@@ -389,3 +399,27 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
                            source=source)  # fmt: skip
     _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive)
     return rep.write(out)
+
+
+def _roll_up_contacts(df: pd.DataFrame, *, account: str, id_column: str | None, segments: str, source: str):
+    """One row per account from a contact table (for ``--account``); return it and its id column."""
+    from ..view import account_view
+
+    if id_column is None:
+        id_column = "customer_id" if "customer_id" in df.columns else None
+    contacts = df
+    if id_column is None:  # contacts without an id column: number them (the ids are never reported)
+        id_column = "_contact"
+        contacts = df.assign(_contact=np.arange(len(df)))
+    consent = [c for c in df.columns if isinstance(c, str) and c.endswith("_opt_in") and pd.api.types.is_bool_dtype(df[c])]
+    accounts = account_view(
+        contacts, account=account, customer=id_column, role="role" if "role" in df.columns else None,
+        consent=consent, opted_out="opted_out" if "opted_out" in df.columns else None,
+    )
+    if segments not in accounts.columns:
+        raise MicrosegError(
+            f"column {segments!r} of {source!r} holds different values for contacts of one account, so it cannot "
+            f"segment the accounts of {account!r}; pass an account-level column (the same for every contact of an "
+            "account) with --segments, or leave out --account to profile the contacts."
+        )
+    return accounts, account

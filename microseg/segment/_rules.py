@@ -53,8 +53,10 @@ def bands(
     labels: Sequence[str] | None = None,
     *,
     q: int = 4,
+    turnover=None,
+    balance_sheet=None,
 ) -> pd.Series:
-    """Cut a numeric column into ordered bands (age bands, income bands, ...).
+    """Cut a numeric column into ordered bands (age bands, income bands, ...), or band it by a named scheme.
 
     Bands are closed on the left and open on the right: ``[18, 25)`` holds
     18 to 24.
@@ -63,14 +65,37 @@ def bands(
     ----------
     series : pandas.Series
         Numeric values; missing values stay missing.
-    edges : sequence of float, ``"quantile"`` or ``"age"``
-        Band edges in increasing order; ``"quantile"`` cuts at ``q`` quantiles
-        (equal-sized bands); ``"age"`` uses 0, 18, 25, 35, 45, 55, 65, ∞.
+    edges : sequence of float, or a scheme name
+        Band edges in increasing order, or one of the named schemes:
+
+        - ``"quantile"``: ``q`` equal-sized bands;
+        - ``"age"``: 0, 18, 25, 35, 45, 55, 65, ∞;
+        - ``"eu_sme"``: EU enterprise size classes from a headcount (micro
+          < 10, small < 50, medium < 250, large); with ``turnover`` (and/or
+          ``balance_sheet``) a firm must also meet the class's financial
+          ceiling (turnover ≤ €2M / €10M / €50M, or balance-sheet total
+          ≤ €2M / €10M / €43M), else it moves up a class;
+        - ``"revenue"``: annual revenue bands ``<1M``, ``1M–10M``,
+          ``10M–50M``, ``50M–250M``, ``250M–1B``, ``1B+`` (any currency);
+        - ``"naics_sector"``: the 20 NAICS sectors from the first two digits
+          of a NAICS code (number or text), with 31–33, 44–45 and 48–49 each
+          one sector (labels such as ``"31–33 Manufacturing"``);
+        - ``"nace_section"``: the NACE Rev. 2 sections A–U from the two-digit
+          division of a NACE code (text such as ``"10.11"`` or ``"C10.11"``,
+          or the division as a number; labels such as ``"C Manufacturing"``).
+
+        Codes that belong to no sector, and negative revenues, are reported
+        with a :class:`~microseg.DataQualityWarning` and left missing.
     labels : sequence of str, optional
         One name per band. Default: the ranges (``"18–24"``, ``"65+"``), or
-        ``"Q1"`` … ``"Qq"`` for quantile bands (lowest first).
+        ``"Q1"`` … ``"Qq"`` for quantile bands (lowest first). Named
+        firmographic schemes name their own bands.
     q : int
         Number of quantile bands.
+    turnover, balance_sheet : Series or array-like, optional
+        For ``"eu_sme"`` only: annual turnover and balance-sheet total in
+        euros, one per row (missing values leave the class missing unless the
+        other figure is given).
 
     Returns
     -------
@@ -87,9 +112,23 @@ def bands(
     ['0–17', '18–24', '18–24', '25–34', '65+']
     >>> bands(pd.Series([1.0, 2, 3, 4]), "quantile", q=2).attrs["counts"]
     {'Q1': 2, 'Q2': 2}
+    >>> bands(pd.Series([4, 30, 120, 900]), "eu_sme").tolist()
+    ['micro', 'small', 'medium', 'large']
+    >>> bands(pd.Series([4, 30]), "eu_sme", turnover=[1e6, 12e6]).tolist()  # 12M turnover: not small
+    ['micro', 'medium']
+    >>> bands(pd.Series(["336390", "484121", "541511"]), "naics_sector").tolist()
+    ['31–33 Manufacturing', '48–49 Transportation and Warehousing', '54 Professional, Scientific, and Technical Services']
+    >>> bands(pd.Series(["10.11", "C25.62", "62.01"]), "nace_section").str[:1].tolist()
+    ['C', 'C', 'J']
     """
     if not isinstance(series, pd.Series):
         series = pd.Series(series)
+    from ._firmographic import SCHEMES, scheme_bands
+
+    if isinstance(edges, str) and edges in SCHEMES:
+        return scheme_bands(series, edges, labels=labels, turnover=turnover, balance_sheet=balance_sheet)
+    if turnover is not None or balance_sheet is not None:
+        raise MicrosegError("turnover= and balance_sheet= apply to the 'eu_sme' scheme only; pass edges='eu_sme'.")
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         raise SchemaError(
             f"bands() needs numeric values, got dtype {series.dtype} for {series.name!r}; "
@@ -114,7 +153,10 @@ def bands(
             if labels is None:
                 labels = [f"Q{i + 1}" for i in range(int(q))]
         else:
-            raise MicrosegError(f"edges must be a sequence of numbers, 'quantile' or 'age'; got {edges!r}.")
+            raise MicrosegError(
+                f"edges must be a sequence of numbers or one of 'quantile', 'age', 'eu_sme', 'revenue', "
+                f"'naics_sector', 'nace_section'; got {edges!r}."
+            )
     else:
         cut_edges = [float(e) for e in edges]
         if len(cut_edges) < 2 or np.any(np.diff(cut_edges) <= 0):

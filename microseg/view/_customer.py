@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._transactions import prepare_log
-from ._validation import check_columns, check_frame, check_id_column, check_unique, report_rows
-from .errors import DataQualityWarning, MicrosegError
+from .._transactions import prepare_log
+from .._validation import check_columns, check_frame, check_id_column, check_unique, report_rows
+from ..errors import DataQualityWarning, MicrosegError
 
 __all__ = ["customer_view", "DEFAULT_FUNNEL_STEPS"]
 
@@ -154,7 +154,7 @@ def customer_view(
             present = set(pd.unique(events[event].dropna()))
             steps = [s for s in DEFAULT_FUNNEL_STEPS if s in present]
         if len(steps) >= 2:
-            from .segment import funnel
+            from ..segment import funnel
 
             f = funnel(events, steps, customer=customer, time=time, event=event, window=None, as_of=as_of_ts)
             out["furthest_step"] = f.customers["furthest_step"].reindex(ids).to_numpy()
@@ -187,14 +187,14 @@ def customer_view(
 
 
 def _rfm(transactions, **kw) -> pd.DataFrame:
-    from .segment import rfm
+    from ..segment import rfm
 
     return rfm(transactions, convention="analyst", **kw)
 
 
 def _clv_columns(transactions, customer, time, value, as_of, min_repeat_buyers, horizon, ids) -> dict:
-    from .segment import clv
-    from .segment import rfm
+    from ..segment import clv
+    from ..segment import rfm
 
     nan = np.full(len(ids), np.nan)
     empty = {"expected_purchases": nan, "probability_alive": nan, "clv": nan.copy()}
