@@ -11,7 +11,8 @@ Everything is vectorised: the only Python loops run over personas, campaigns,
 catalogue entries or tables, never over customers or rows.
 
 The tables are built in one private module each: ``_gen_customers``,
-``_gen_transactions``, ``_gen_events``, ``_gen_contacts``, ``_gen_survey``;
+``_gen_transactions``, ``_gen_events``, ``_gen_contacts``, ``_gen_messages``,
+``_gen_survey``;
 the persona specifications live in ``_gen_personas``, the catalogues in
 ``_gen_catalog``, the planted traits in ``_gen_truth`` and shared helpers in
 ``_gen_common``.
@@ -32,6 +33,7 @@ from ._gen_common import _DAY, _cat, _draw, _Season
 from ._gen_contacts import _contacts
 from ._gen_customers import _b2b_customers, _b2c_customers
 from ._gen_events import _events
+from ._gen_messages import _message_tests, _message_truth
 from ._gen_personas import _B2B, _B2C
 from ._gen_survey import _survey, _survey_items
 from ._gen_transactions import _transactions
@@ -60,10 +62,20 @@ class Truth:
         ones, ``"True"`` for boolean flags) and ``direction`` (``"higher"`` or
         ``"lower"`` than in the whole population). At most 8 per persona, each
         strong enough to be found among a persona's 10 most distinctive traits.
+    message_effects : pandas.DataFrame
+        The planted response to the ``message_tests`` arms, one row per
+        persona, ``message`` and ``channel``: ``relative_lift`` (the planted
+        relative increase of conversion over the control group),
+        ``rate_control`` and ``rate_treated`` (mean planted conversion
+        probability over the persona's rows of ``message_tests``, NaN without
+        rows), ``uplift`` (their difference: the incremental response a
+        message matrix estimates) and ``best`` (the persona's best message and
+        channel).
     """
 
     customers: pd.DataFrame
     persona_traits: pd.DataFrame
+    message_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         n_personas = self.customers["persona"].nunique() if len(self.customers) else 0
@@ -78,7 +90,7 @@ class CustomerData:
 
     Attributes
     ----------
-    customers, transactions, events, contacts, survey, survey_items : pandas.DataFrame
+    customers, transactions, events, contacts, survey, survey_items, message_tests : pandas.DataFrame
     truth : Truth
     """
 
@@ -89,8 +101,9 @@ class CustomerData:
     survey: pd.DataFrame
     survey_items: pd.DataFrame
     truth: Truth = field(repr=False)
+    message_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    _TABLES = ("customers", "transactions", "events", "contacts", "survey", "survey_items")
+    _TABLES = ("customers", "transactions", "events", "contacts", "survey", "survey_items", "message_tests")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per table: its name, number of rows and number of columns."""
@@ -277,6 +290,23 @@ def make_customers(
           the planted propensity, and treatment adds a persona-specific uplift
           (tripling it for bargain hunters, none for affluent travellers).
 
+        **message_tests** (creative tests, one row per customer and test; sorted by ``sent_at``)
+
+        - ``customer_id`` (str).
+        - ``test`` (category): ``"2022-03 message test"``, ... one every two months.
+        - ``sent_at`` (datetime).
+        - ``group`` (category): treatment or control; each test samples 60 %
+          of the customers reachable on both channels (e-mail consent and a
+          phone number, not opted out) and randomises them with equal chances
+          to the control group or one of six arms.
+        - ``message`` (category): price, quality, novelty; missing in the
+          control group, which is sent nothing.
+        - ``channel`` (category): email, sms; missing in the control group.
+        - ``converted`` (bool): bought within the test window. The message and
+          the channel multiply a persona-specific lift (bargain hunters answer
+          price, affluent travellers and retirees quality, young gamers and
+          fitness enthusiasts novelty); see ``truth.message_effects``.
+
         **survey** (one row per respondent, ~30 % of customers)
 
         - ``customer_id`` (str).
@@ -295,9 +325,11 @@ def make_customers(
         ``reverse_keyed`` (bool: agreeing means less of the scale's trait).
 
         **truth**: a :class:`Truth` with ``customers`` (``customer_id``,
-        ``persona``, ``psychographic_segment``, ``propensity``, ``converted``)
-        and ``persona_traits`` (``persona``, ``column``, ``level``,
-        ``direction``).
+        ``persona``, ``psychographic_segment``, ``propensity``, ``converted``),
+        ``persona_traits`` (``persona``, ``column``, ``level``,
+        ``direction``) and ``message_effects`` (``persona``, ``message``,
+        ``channel``, ``relative_lift``, ``rate_control``, ``rate_treated``,
+        ``uplift``, ``best``).
 
     Raises
     ------
@@ -326,7 +358,8 @@ def make_customers(
     """
     n, start_ts, end_ts = _check_args(n_customers, start, end, kind)
     rs = check_random_state(random_state)
-    seeds = np.random.SeedSequence(rs.randint(0, 2**31 - 1, size=4).tolist()).spawn(6)
+    # spawned children do not depend on how many are spawned: a new table takes a new child, the others stay
+    seeds = np.random.SeedSequence(rs.randint(0, 2**31 - 1, size=4).tolist()).spawn(7)
     rngs = [np.random.default_rng(s) for s in seeds]
     spec = _B2C if kind == "b2c" else _B2B
     start_s = int(start_ts.value // 1_000_000_000)
@@ -358,6 +391,7 @@ def make_customers(
     events = _events(rngs[4], spec, cat, state, email, start_s, end_s, season)
     items = _survey_items()
     survey = _survey(rngs[5], spec, state, segment, items)
+    message_tests, planted = _message_tests(rngs[6], spec, state, propensity, start_ts, end_s)
 
     truth_customers = pd.DataFrame({
         "customer_id": customers["customer_id"].copy(),
@@ -374,5 +408,6 @@ def make_customers(
         contacts=contacts,
         survey=survey,
         survey_items=items,
-        truth=Truth(customers=truth_customers, persona_traits=traits),
+        message_tests=message_tests,
+        truth=Truth(customers=truth_customers, persona_traits=traits, message_effects=_message_truth(spec, planted)),
     )
