@@ -30,7 +30,7 @@ def _arm_rates(spec, persona: np.ndarray, p0: np.ndarray) -> np.ndarray:
     """Conversion probability per row and arm: ``(n, 1 + n_messages * n_channels)``, arm 0 is control."""
     lift = np.asarray(spec["message_lift"], float)[persona]  # (n, messages)
     factor = np.asarray(spec["channel_factor"], float)[persona]  # (n, channels)
-    rel = (lift[:, :, None] * factor[:, None, :]).reshape(len(persona), -1)  # arm order: message-major
+    rel = (lift[:, :, None] * factor[:, None, :]).reshape(len(persona), lift.shape[1] * factor.shape[1])  # message-major
     treated = np.clip(p0[:, None] * (1 + rel), 0.0, 0.95)
     return np.concatenate([p0[:, None], treated], axis=1)
 
