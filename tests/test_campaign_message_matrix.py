@@ -299,3 +299,39 @@ def test_dropped_rows_are_reported_and_the_input_is_untouched():
     assert any(issubclass(w.category, DataQualityWarning) for w in caught)
     assert mm.rows == {"in neither arm": 1, "missing segment label": 1, "treated without a message or channel": 1}
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_block_posterior_equals_the_dense_gaussian_posterior():
+    """The closed-form per-segment algebra gives the textbook dense posterior (BLUP with a flat prior on beta)."""
+    from microseg.campaign import _message_stats as eb
+
+    rng = np.random.default_rng(5)
+    n_seg, shape = 4, (3, 2)
+    n_arm = 6
+    est = rng.random((n_seg, n_arm)) > 0.15
+    est[0] = True
+    v = rng.uniform(1e-4, 4e-4, (n_seg, n_arm))
+    c = rng.uniform(1e-4, 3e-4, n_seg)
+    y = np.where(est, rng.normal(0.03, 0.03, (n_seg, n_arm)), 0.0)
+    Z = eb.design(est, shape)
+    tau2 = 2e-4
+    mean, cov, fitted = eb.posterior(y, v, c, est, Z, tau2)
+    # dense: cells in order, X = [segment one-hot | Z]
+    seg = np.nonzero(est)[0]
+    X = np.column_stack([(seg[:, None] == np.arange(n_seg)).astype(float), Z[est]])
+    S = np.diag(v[est]) + (seg[:, None] == seg[None, :]) * c[seg][:, None]
+    G = tau2 * np.eye(len(seg))
+    Vi = np.linalg.inv(S + G)
+    A = np.linalg.inv(X.T @ Vi @ X)
+    b = A @ X.T @ Vi @ y[est]
+    m = X @ b + G @ Vi @ (y[est] - X @ b)
+    K = X - G @ Vi @ X
+    C = G - G @ Vi @ G + K @ A @ K.T
+    assert np.allclose(mean[est], m) and np.allclose(fitted[est], X @ b)
+    same = seg[:, None] == seg[None, :]
+    pos = np.cumsum(est.ravel()) - 1
+    cells = np.flatnonzero(est.ravel())
+    for i, a in enumerate(cells):
+        for j, b_ in enumerate(cells):
+            if same[i, j]:
+                assert cov[a // n_arm, a % n_arm, b_ % n_arm] == pytest.approx(C[pos[a], pos[b_]], rel=1e-8, abs=1e-14)

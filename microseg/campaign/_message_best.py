@@ -118,14 +118,15 @@ def best_choices(mm, customers=None, *, segment="segment", consent=None, opt_out
                 r = cand.index[pick[1]]
                 wb, wr = weight.iat[pick[0]], weight.iat[pick[1]]
                 diff = cand["uplift"].iat[pick[0]] - cand["uplift"].iat[pick[1]]
-                var = cov.at[b, b] + cov.at[r, r] - 2 * cov.at[b, r]
+                arm_b, arm_r = (b[1:] if has_ch else b[1]), (r[1:] if has_ch else r[1])
+                var = cov.at[b, arm_b] + cov.at[r, arm_r] - 2 * cov.at[b, arm_r]
                 sd = np.sqrt(max(var, 0.0))
                 row.update(runner_up_message=r[1], runner_up_channel=r[2] if has_ch else None,
                            runner_up_uplift=cand["uplift"].iat[pick[1]], difference=diff,
                            difference_low=diff - z * sd, difference_high=diff + z * sd)
                 if customers is not None:
                     row.update(runner_up_incremental_conversions=score[pick[1]])
-                    dv = wb * wb * cov.at[b, b] + wr * wr * cov.at[r, r] - 2 * wb * wr * cov.at[b, r]
+                    dv = wb * wb * cov.at[b, arm_b] + wr * wr * cov.at[r, arm_r] - 2 * wb * wr * cov.at[b, arm_r]
                     inc = score[pick[0]] - score[pick[1]]
                     row.update(incremental_difference=inc, incremental_difference_low=inc - z * np.sqrt(max(dv, 0.0)),
                                incremental_difference_high=inc + z * np.sqrt(max(dv, 0.0)))

@@ -53,8 +53,10 @@ class MessageMatrix:
         suppressed cell shows no values; cells without treated contacts or
         without a control group are NaN.
     covariance : pandas.DataFrame
-        Posterior covariance of ``uplift`` between the published cells (the
-        shared control group and the shared averages make cells correlated).
+        Posterior covariance of ``uplift`` between published cells of the same
+        segment (the shared control group and the shared averages make them
+        correlated): one row per published cell, one column per message (and
+        channel) of its segment; NaN for a partner cell that is not published.
     tau2 : float
         Estimated variance of the cells around the additive model (REML); 0
         means every cell is explained by its segment, message and channel
@@ -322,21 +324,20 @@ def message_matrix(
     pv = np.where(est, pv, np.nan)
     padj = benjamini_hochberg(pv)
 
-    # empirical Bayes over the estimable cells
-    mean = np.full(n_seg * n_arm, np.nan)
-    sd = np.full(n_seg * n_arm, np.nan)
-    prior = np.full(n_seg * n_arm, np.nan)
+    # empirical Bayes over the estimable cells, on (segments, arms) arrays
+    est2 = est.reshape(n_seg, n_arm)
+    mean = prior = np.full(n_seg * n_arm, np.nan)
+    cov = np.full((n_seg, n_arm, n_arm), np.nan)
     tau2 = np.nan
-    idx = np.flatnonzero(est)
-    cov = np.zeros((0, 0))
-    if len(idx):
-        S = eb.sampling_covariance(eb.binomial_variance(x_t[idx], n_t[idx]), eb.binomial_variance(x_c, n_c), seg_of[idx])
-        arm_codes = np.unravel_index(idx % n_arm, shape) if shape else ()
-        X = eb.design(seg_of[idx], *arm_codes)
-        tau2 = eb.estimate_tau2(d[idx], S, X)
-        m, cov, fitted = eb.posterior(d[idx], S, X, tau2)
-        mean[idx], prior[idx] = m, fitted
-        sd[idx] = np.sqrt(np.clip(np.diag(cov), 0, None))
+    if est.any():
+        v = eb.binomial_variance(x_t, n_t).reshape(n_seg, n_arm)
+        y_cell = np.where(est, d, 0.0).reshape(n_seg, n_arm)
+        X = eb.design(est2, tuple(shape))
+        c = eb.binomial_variance(x_c, n_c)
+        tau2 = eb.estimate_tau2(y_cell, v, c, est2, X)
+        m, cov, fitted = eb.posterior(y_cell, v, c, est2, X, tau2)
+        mean, prior = m.ravel(), fitted.ravel()
+    sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2).ravel(), 0, None))
     z = stats.norm.ppf(1 - alpha / 2)
 
     hidden = _suppress(n_t, x_t, n_c, x_c, n_seg, n_arm, min_cell)
@@ -357,9 +358,9 @@ def message_matrix(
             table[col] = table[col].mask(hidden)
     names = ["segment", "message"] + ([] if channel is None else ["channel"])
     table.index = pd.MultiIndex.from_product([seg_levels, *dim_levels], names=names)
-    pub = np.flatnonzero(est & ~hidden)
-    pos = np.searchsorted(idx, pub)
-    covariance = pd.DataFrame(cov[np.ix_(pos, pos)] if len(idx) else np.zeros((0, 0)),
-                              index=table.index[pub], columns=table.index[pub])
+    pub = est & ~hidden
+    arms = table.index.droplevel("segment")[:n_arm]
+    block = np.where(pub.reshape(n_seg, 1, n_arm), cov, np.nan).reshape(n_seg * n_arm, n_arm)
+    covariance = pd.DataFrame(block[pub], index=table.index[pub], columns=arms)
     return MessageMatrix(table=table, covariance=covariance, tau2=float(tau2), alpha=alpha, min_cell=min_cell, rows=rows)
 
