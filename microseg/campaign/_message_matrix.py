@@ -133,7 +133,20 @@ class MessageMatrix:
             from the joint posterior) with ``difference_low`` /
             ``difference_high``; with ``customers`` also ``reachable``,
             ``incremental_conversions`` and ``runner_up_incremental_conversions``.
-            A segment without a published cell has no message (NaN).
+            A segment without a published cell has no message (NaN); a winner
+            whose uplift is negative means no message tested helps that segment.
+
+        Examples
+        --------
+        >>> import microseg as ms
+        >>> data = ms.datasets.make_customers(n_customers=20_000, random_state=0)
+        >>> persona = data.truth.customers[["customer_id", "persona"]]
+        >>> mm = ms.campaign.message_matrix(data.message_tests.merge(persona, on="customer_id"), segments="persona")
+        >>> customers = data.customers.merge(persona, on="customer_id")
+        >>> customers["sms_opt_in"] = customers["email_opt_in"] & customers["phone"].notna()
+        >>> no_sms = customers.assign(sms_opt_in=customers["sms_opt_in"] & (customers["persona"] != "bargain_hunters"))
+        >>> mm.best(no_sms, segment="persona").loc["bargain_hunters", ["message", "channel"]].tolist()
+        ['price', 'email']
         """
         from ._message_best import best_choices
 
@@ -240,8 +253,10 @@ def message_matrix(
     ----------
     contacts : pandas.DataFrame
         One row per customer and test (e.g. ``make_customers().message_tests``).
-        Pool tests only when they kept the same control share (or read them out
-        one by one): the control group is pooled per segment.
+        The control group is pooled per segment, so pool tests only when they
+        kept the same control share and offered the same messages and channels
+        (otherwise read them out one by one): a message tested only in a good
+        month would otherwise take that month's extra sales for its own.
     segments : str or array-like
         Column name, or labels aligned with ``contacts``.
     message, channel : str
@@ -349,13 +364,8 @@ def message_matrix(
         "uplift": mean, "uplift_low": mean - z * sd, "uplift_high": mean + z * sd, "prior_uplift": prior,
         "suppressed": hidden,
     })  # fmt: skip
-    for col in _VALUES:
-        if col == "significant":
-            table[col] = table[col].mask(hidden)
-        elif col.startswith(("n_", "conversions_")):
-            table[col] = table[col].astype("Int64").mask(hidden)
-        else:
-            table[col] = table[col].mask(hidden)
+    for col in _VALUES:  # a suppressed cell shows nothing; counts become nullable integers
+        table[col] = (table[col].astype("Int64") if col.startswith(("n_", "conversions_")) else table[col]).mask(hidden)
     names = ["segment", "message"] + ([] if channel is None else ["channel"])
     table.index = pd.MultiIndex.from_product([seg_levels, *dim_levels], names=names)
     pub = est & ~hidden
