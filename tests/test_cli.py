@@ -26,7 +26,8 @@ def test_demo_writes_one_self_contained_page(demo_page):
 
 @pytest.mark.parametrize(
     "section",
-    ["Who is in the data", "Personas", "Behaviour: RFM segments", "Campaign: test read-out", "Privacy defaults applied"],
+    ["Who is in the data", "Personas", "Behaviour: RFM segments", "Campaign: test read-out", "Personalisation: the best message",
+     "Privacy defaults applied"],
 )
 def test_demo_has_every_section(demo_page, section):
     assert section in demo_page[1]

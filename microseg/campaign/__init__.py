@@ -28,6 +28,8 @@ _NAMES: dict[str, str] = {
     "benjamini_hochberg": ".testing",
     "associations": ".recommendations",
     "recommend": ".recommendations",
+    "message_matrix": "._message_matrix",
+    "MessageMatrix": "._message_matrix",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)

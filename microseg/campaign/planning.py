@@ -203,10 +203,12 @@ def plan(
         Cost of one contact; a mapping by channel or by segment.
     value_per_conversion : float or mapping
         Value of one conversion (e.g. margin or CLV); a mapping by segment.
-    messages : str or mapping, optional
+    messages : str, mapping or DataFrame, optional
         The message per segment: a mapping segment -> message (every segment
-        must have one), or a template with ``{segment}`` (default
-        :data:`DEFAULT_MESSAGE`).
+        must have one), a template with ``{segment}`` (default
+        :data:`DEFAULT_MESSAGE`), or the choices learned by
+        :meth:`MessageMatrix.best() <microseg.campaign.MessageMatrix.best>`,
+        whose ``channel`` column then sets the channel of each segment.
     channels : str or mapping
         Channel per segment (default ``"email"``); decides the consent column.
     budget : float, optional
@@ -316,6 +318,13 @@ def plan(
             NotIncrementalWarning,
             stacklevel=2,
         )
+    if isinstance(messages, pd.DataFrame) and "message" in messages.columns:  # MessageMatrix.best(): the learned choices
+        if "channel" in messages.columns:
+            if not (isinstance(channels, str) and channels == "email"):
+                raise MicrosegError("messages from MessageMatrix.best() carry a channel per segment; pass channels= or "
+                                    "the learned channels, not both (messages=best['message'] keeps only the messages).")
+            channels = messages["channel"].dropna()
+        messages = messages["message"].dropna()
     channel_of = {s: str(c) for s, c in _per_segment(channels, labels, name="channels", kind="channel").items()}
     if messages is None:
         messages = DEFAULT_MESSAGE

@@ -81,6 +81,9 @@ _B2C = dict(
     open_p=[.8, 1.0, 1.1, 1.3, 1.0, 1.0, 0.7],  # multiplies the channel's open rate
     click_p=[.14, .12, .10, .22, .08, .14, .16],
     uplift=[0.3, 0.6, 0.0, 2.0, 0.4, 0.5, 0.8],  # relative treatment effect on conversion
+    # message tests: relative lift of each message (price, quality, novelty), times a channel factor (email, sms)
+    message_lift=[[.2, .1, 1.0], [.9, .3, .2], [-.2, 1.0, .4], [1.4, 0, .3], [.3, .9, 0], [.2, .4, 1.0], [1.0, 0, .5]],
+    channel_factor=[[.8, 1.2], [.9, 1.1], [1.2, .8], [.9, 1.1], [1.25, .75], [.9, 1.1], [.8, 1.2]],
 )
 
 
@@ -126,4 +129,6 @@ _B2B = dict(
     open_p=[.8, 1.0, 0.9, 1.3, 1.1],
     click_p=[.10, .12, .06, .20, .16],
     uplift=[0.1, 0.8, 0.0, 0.5, 1.2],
+    message_lift=[[.1, 1.0, .3], [1.0, .2, .3], [.3, .9, -.1], [1.2, .1, .3], [.2, .3, 1.1]],
+    channel_factor=[[1.2, .8], [.9, 1.1], [1.2, .8], [1.1, .9], [.85, 1.15]],
 )

@@ -11,7 +11,8 @@ Everything is vectorised: the only Python loops run over personas, campaigns,
 catalogue entries or tables, never over customers or rows.
 
 The tables are built in one private module each: ``_gen_customers``,
-``_gen_transactions``, ``_gen_events``, ``_gen_contacts``, ``_gen_survey``;
+``_gen_transactions``, ``_gen_events``, ``_gen_contacts``, ``_gen_messages``,
+``_gen_survey``;
 the persona specifications live in ``_gen_personas``, the catalogues in
 ``_gen_catalog``, the planted traits in ``_gen_truth`` and shared helpers in
 ``_gen_common``.
@@ -33,6 +34,7 @@ from ._gen_common import _DAY, _cat, _draw, _Season
 from ._gen_contacts import _contacts
 from ._gen_customers import _b2b_customers, _b2c_customers
 from ._gen_events import _events
+from ._gen_messages import _message_tests, _message_truth
 from ._gen_personas import _B2B, _B2C
 from ._gen_survey import _survey, _survey_items
 from ._gen_transactions import _transactions
@@ -74,12 +76,22 @@ class Truth:
         vocabulary of :func:`microseg.bands` schemes: ``column`` (of
         ``accounts``), ``scheme``, ``level`` (the band the profile asks for;
         two sector levels are alternatives) and ``description``.
+    message_effects : pandas.DataFrame
+        The planted response to the ``message_tests`` arms, one row per
+        persona, ``message`` and ``channel``: ``relative_lift`` (the planted
+        relative increase of conversion over the control group),
+        ``rate_control`` and ``rate_treated`` (mean planted conversion
+        probability over the persona's rows of ``message_tests``, NaN without
+        rows), ``uplift`` (their difference: the incremental response a
+        message matrix estimates) and ``best`` (the persona's best message and
+        channel).
     """
 
     customers: pd.DataFrame
     persona_traits: pd.DataFrame
     accounts: pd.DataFrame | None = None
     icp: pd.DataFrame | None = None
+    message_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         n_personas = self.customers["persona"].nunique() if len(self.customers) else 0
@@ -96,7 +108,7 @@ class CustomerData:
 
     Attributes
     ----------
-    customers, transactions, events, contacts, survey, survey_items : pandas.DataFrame
+    customers, transactions, events, contacts, survey, survey_items, message_tests : pandas.DataFrame
     truth : Truth
     accounts, account_contacts : pandas.DataFrame or None
         ``kind="b2b"`` only (None for consumers): one row per company, and
@@ -112,8 +124,9 @@ class CustomerData:
     truth: Truth = field(repr=False)
     accounts: pd.DataFrame | None = None
     account_contacts: pd.DataFrame | None = None
+    message_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    _TABLES = ("customers", "transactions", "events", "contacts", "survey", "survey_items")
+    _TABLES = ("customers", "transactions", "events", "contacts", "survey", "survey_items", "message_tests")
 
     def _tables(self) -> tuple:
         extra = ("accounts", "account_contacts") if self.accounts is not None else ()
@@ -305,6 +318,23 @@ def make_customers(
           the planted propensity, and treatment adds a persona-specific uplift
           (tripling it for bargain hunters, none for affluent travellers).
 
+        **message_tests** (creative tests, one row per customer and test; sorted by ``sent_at``)
+
+        - ``customer_id`` (str).
+        - ``test`` (category): ``"2022-03 message test"``, ... one every two months.
+        - ``sent_at`` (datetime).
+        - ``group`` (category): treatment or control; each test samples 60 %
+          of the customers reachable on both channels (e-mail consent and a
+          phone number, not opted out) and randomises them with equal chances
+          to the control group or one of six arms.
+        - ``message`` (category): price, quality, novelty; missing in the
+          control group, which is sent nothing.
+        - ``channel`` (category): email, sms; missing in the control group.
+        - ``converted`` (bool): bought within the test window. The message and
+          the channel multiply a persona-specific lift (bargain hunters answer
+          price, affluent travellers and retirees quality, young gamers and
+          fitness enthusiasts novelty); see ``truth.message_effects``.
+
         **survey** (one row per respondent, ~30 % of customers)
 
         - ``customer_id`` (str).
@@ -323,9 +353,11 @@ def make_customers(
         ``reverse_keyed`` (bool: agreeing means less of the scale's trait).
 
         **truth**: a :class:`Truth` with ``customers`` (``customer_id``,
-        ``persona``, ``psychographic_segment``, ``propensity``, ``converted``)
-        and ``persona_traits`` (``persona``, ``column``, ``level``,
-        ``direction``).
+        ``persona``, ``psychographic_segment``, ``propensity``, ``converted``),
+        ``persona_traits`` (``persona``, ``column``, ``level``,
+        ``direction``) and ``message_effects`` (``persona``, ``message``,
+        ``channel``, ``relative_lift``, ``rate_control``, ``rate_treated``,
+        ``uplift``, ``best``).
 
         **accounts** (``kind="b2b"`` only, else None; one row per company;
         drawn from a random stream of their own, so the tables above are the
@@ -396,10 +428,10 @@ def make_customers(
     """
     n, start_ts, end_ts = _check_args(n_customers, start, end, kind)
     rs = check_random_state(random_state)
-    root = np.random.SeedSequence(rs.randint(0, 2**31 - 1, size=4).tolist())
-    seeds = root.spawn(6)  # the tables of every kind
-    # later additions draw from further children of the same root, so the six streams above never move
-    rngs = [np.random.default_rng(s) for s in seeds]
+    # spawned children do not depend on how many are spawned: the six tables of every kind take children 0-5,
+    # the account tables child 6 (issue 26), the message tests child 7 (issue 18); no stream ever moves
+    seeds = np.random.SeedSequence(rs.randint(0, 2**31 - 1, size=4).tolist()).spawn(8)
+    rngs = [np.random.default_rng(s) for s in seeds[:6]]
     spec = _B2C if kind == "b2c" else _B2B
     start_s = int(start_ts.value // 1_000_000_000)
     end_s = int(end_ts.value // 1_000_000_000)
@@ -430,6 +462,7 @@ def make_customers(
     events = _events(rngs[4], spec, cat, state, email, start_s, end_s, season)
     items = _survey_items()
     survey = _survey(rngs[5], spec, state, segment, items)
+    message_tests, planted = _message_tests(np.random.default_rng(seeds[7]), spec, state, propensity, start_ts, end_s)
 
     truth_customers = pd.DataFrame({
         "customer_id": customers["customer_id"].copy(),
@@ -441,7 +474,7 @@ def make_customers(
     traits = _traits_frame(_TRAITS_B2C if kind == "b2c" else _TRAITS_B2B)
     accounts = account_contacts = truth_accounts = icp = None
     if kind == "b2b":
-        accounts_rng = np.random.default_rng(root.spawn(1)[0])  # child 6: the account tables (issue 26)
+        accounts_rng = np.random.default_rng(seeds[6])  # child 6: the account tables (issue 26)
         accounts, account_contacts, truth_accounts = _accounts(accounts_rng, customers, state, spec, transactions,
                                                                start_s, end_s)
         accounts["converted"] = truth_accounts["converted"].to_numpy()
@@ -453,7 +486,9 @@ def make_customers(
         contacts=contacts,
         survey=survey,
         survey_items=items,
-        truth=Truth(customers=truth_customers, persona_traits=traits, accounts=truth_accounts, icp=icp),
+        truth=Truth(customers=truth_customers, persona_traits=traits, accounts=truth_accounts, icp=icp,
+                    message_effects=_message_truth(spec, planted)),
         accounts=accounts,
         account_contacts=account_contacts,
+        message_tests=message_tests,
     )

@@ -18,6 +18,7 @@ _NAMES = {
     "reach_frequency": "._campaign",
     "send_time_heatmap": "._campaign",
     "lift_chart": "._campaign",
+    "plot_message_matrix": "._message",
     "plot_reliability": "._psychographic",
     "plot_loadings": "._psychographic",
     "plot_parallel_analysis": "._psychographic",
