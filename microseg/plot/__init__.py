@@ -35,6 +35,12 @@ _NAMES = {
     "cohort_heatmap": "._behaviour",
     "funnel_chart": "._behaviour",
     "migration_heatmap": "._behaviour",
+    "plot_period_transactions": "._clv",
+    "plot_calibration_holdout": "._clv",
+    "plot_cumulative_transactions": "._clv",
+    "plot_frequency_recency": "._clv",
+    "plot_model_comparison": "._clv",
+    "plot_survival": "._clv",
     "plot_lookalike_curve": "._lookalike",
     "plot_lookalike_drivers": "._lookalike",
 }

@@ -77,11 +77,12 @@ def calibration_holdout(
     ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-05", "2024-02-10",
     ...                                                 "2024-01-10", "2024-01-10", "2024-02-01"]),
     ...                    "amount": [10.0, 20.0, 30.0, 5.0, 5.0, 8.0]})
-    >>> ms.calibration_holdout(tx, calibration_end="2024-01-31")  # doctest: +NORMALIZE_WHITESPACE
-                 frequency  recency     T  monetary_value  frequency_holdout  monetary_value_holdout  duration_holdout
-    customer_id
-    a                  1.0      4.0  30.0            20.0                1.0                    30.0              10.0
-    b                  0.0      0.0  21.0             0.0                0.0                     0.0              10.0
+    >>> table = ms.calibration_holdout(tx, calibration_end="2024-01-31")
+    >>> list(table.index), list(table.columns)  # doctest: +NORMALIZE_WHITESPACE
+    (['a', 'b'], ['frequency', 'recency', 'T', 'monetary_value', 'frequency_holdout',
+                  'monetary_value_holdout', 'duration_holdout'])
+    >>> table.loc["a"].tolist()
+    [1.0, 4.0, 30.0, 20.0, 1.0, 30.0, 10.0]
     """
     from .rfm import rfm
 
