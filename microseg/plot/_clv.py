@@ -65,6 +65,7 @@ def plot_cumulative_transactions(result, *, ax: Axes | None = None) -> Axes:
     if result.calibration_end is not None:
         ax.axvline(result.calibration_end, color="grey", linestyle=":", label="end of calibration")
     ax.set_xlabel("Date")
+    ax.tick_params(axis="x", labelrotation=30)
     ax.set_ylabel("Cumulative repeat purchases")
     ax.set_title("Cumulative repeat purchases of the cohort")
     ax.legend()
@@ -79,7 +80,7 @@ def plot_frequency_recency(result, *, ax: Axes | None = None) -> Axes:
                    extent=(t.columns[0] - 0.5, t.columns[-1] + 0.5, t.index[0] - 0.5, t.index[-1] + 0.5))
     words = {"probability_alive": "Probability alive", "expected_purchases": "Expected purchases"}[result.kind]
     ax.figure.colorbar(im, ax=ax, label=words)
-    ax.set_xlabel(f"Recency (age of last purchase; customers of age T = {result.T:g})")
+    ax.set_xlabel(f"Recency (time of the last repeat purchase; customers of age T = {result.T:g})")
     ax.set_ylabel("Frequency (repeat purchases)")
     ax.set_title(f"{words} by frequency and recency")
     return ax
