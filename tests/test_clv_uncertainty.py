@@ -224,3 +224,13 @@ def test_ninety_percent_intervals_cover_the_true_expectation_in_85_to_95_percent
     for name, hits in covered.items():
         rate = hits / repeats
         assert ((0.85 <= rate) & (rate <= 0.95)).all(), (name, rate)
+
+
+def test_summary_warns_when_the_information_is_singular():
+    s = pd.DataFrame({"frequency": [4.0] * 200, "recency": 30.0, "T": 40.0, "monetary_value": 25.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelFitWarning)
+        gg = ms.GammaGammaModel().fit(s)  # identical spends: q, v -> infinity, their ratio alone is identified
+    with pytest.warns(ModelFitWarning, match="singular"):
+        table = gg.summary()
+    assert np.isfinite(table[["estimate", "se", "low", "high"]].to_numpy()).all()

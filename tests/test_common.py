@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from microseg.lookalike import Lookalike, SmallSeedWarning
 from microseg.segment._factor import PsychographicModel
+from microseg.segment._pareto import ParetoNBDModel
 from microseg.segment.clv import BetaGeoModel, GammaGammaModel
 from microseg.segment.cluster import SegmentModel
 from microseg.segment.rfm import RFMScorer
@@ -27,6 +28,7 @@ ESTIMATORS = [
     PsychographicModel(n_factors=2, n_segments=3, segmenter="kmeans", scale_range=None, random_state=0),
     RFMScorer(),
     BetaGeoModel(),
+    ParetoNBDModel(),
     GammaGammaModel(),
     Lookalike(method="pu", opt_out=None, min_seed=1, random_state=0),
 ]
@@ -149,6 +151,9 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
         "check_fit2d_predict1d",
     ),
 }
+
+
+EXPECTED_FAILED_CHECKS["ParetoNBDModel"] = EXPECTED_FAILED_CHECKS["BetaGeoModel"]  # the same btyd input
 
 
 def _expected_failed_checks(estimator):

@@ -59,32 +59,22 @@ def hessian(f, x0, step: float = STEP) -> np.ndarray:
     return H
 
 
-def covariance(loglik, log_params, *, model: str) -> np.ndarray:
-    """Asymptotic covariance of the log-parameters: the inverse observed information.
+def covariance(loglik, log_params) -> tuple[np.ndarray, int]:
+    """Asymptotic covariance of the log-parameters (the inverse observed information), and its flat directions.
 
     ``loglik(log_params)`` is the TOTAL log-likelihood. When the information
-    is not positive definite (a parameter the data do not identify), the
-    directions without information get no variance (pseudo-inverse) and a
-    :class:`~microseg.errors.ModelFitWarning` says so.
+    is not positive definite (a fit at a boundary, where the data do not
+    identify every parameter), the directions without information get no
+    variance (pseudo-inverse); their number is returned with the matrix.
     """
     H = hessian(loglik, log_params)
     info = -(H + H.T) / 2
     if not np.isfinite(info).all():
-        warnings.warn(f"{model}: the observed information is not finite; the standard errors are set to 0.",
-                      ModelFitWarning, stacklevel=4)
-        return np.zeros_like(info)
+        return np.zeros_like(info), len(info)
     w, v = np.linalg.eigh(info)
     ok = w > 1e-10 * max(float(np.max(np.abs(w))), 1e-300)
-    if not ok.all():
-        warnings.warn(
-            f"{model}: the observed information is singular ({int((~ok).sum())} of {len(w)} directions carry no "
-            "information; the data do not identify every parameter); those directions get no variance, so the "
-            "standard errors and intervals understate the uncertainty.",
-            ModelFitWarning,
-            stacklevel=4,
-        )
     inv_w = np.where(ok, 1.0 / np.where(ok, w, 1.0), 0.0)
-    return (v * inv_w) @ v.T
+    return (v * inv_w) @ v.T, int((~ok).sum())
 
 
 def summary_frame(names, values, cov_log, *, alpha: float, model: str) -> pd.DataFrame:
@@ -151,8 +141,8 @@ class ParameterUncertainty:
     """
 
     def _set_covariance(self, total_loglik) -> None:
-        values, label = self._free()
-        cov = covariance(total_loglik, np.log(values.to_numpy(dtype="float64")), model=label)
+        values, _ = self._free()
+        cov, self._n_flat = covariance(total_loglik, np.log(values.to_numpy(dtype="float64")))
         self.covariance_ = pd.DataFrame(cov, index=values.index, columns=values.index)
 
     def summary(self, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -186,6 +176,14 @@ class ParameterUncertainty:
 
         check_is_fitted(self, "covariance_")
         values, label = self._free()
+        if getattr(self, "_n_flat", 0):
+            warnings.warn(
+                f"{label}: the observed information is singular ({self._n_flat} of {len(values)} directions carry "
+                "no information: the fit is at a boundary where the data do not identify every parameter); those "
+                "directions get no variance, so the standard errors and intervals understate the uncertainty.",
+                ModelFitWarning,
+                stacklevel=2,
+            )
         return summary_frame(values.index, values.to_numpy(dtype="float64"), self.covariance_.to_numpy(),
                              alpha=alpha, model=label)
 
