@@ -11,7 +11,7 @@ from sklearn.utils.validation import validate_data
 from .._validation import check_columns, check_frame
 from ..errors import MicrosegError, SchemaError
 
-__all__ = ["fit_log_params", "summary_arrays"]
+__all__ = ["compress", "fit_log_params", "summary_arrays"]
 
 
 _BTYD = ["frequency", "recency", "T", "monetary_value"]
@@ -87,3 +87,29 @@ def fit_log_params(nll, n_params: int, x0=None):
     if not np.isfinite(best.fun):
         raise MicrosegError("the likelihood could not be maximised; check the summary table (enough repeat buyers?).")
     return np.exp(best.x), -best.fun
+
+
+def compress(*arrays):
+    """The distinct rows of equal-length float arrays, and how often each occurs.
+
+    Summaries in weeks or days repeat the same (frequency, recency, T) many
+    times (every customer without a repeat purchase of one cohort), so a
+    likelihood summed over the distinct rows with these weights costs a
+    fraction of the full sum. One lexsort and a diff, no ``np.unique``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rows, w = compress(np.array([1.0, 0, 1, 0]), np.array([5.0, 0, 5, 0]))
+    >>> [r.tolist() for r in rows], w.tolist()
+    ([[0.0, 1.0], [0.0, 5.0]], [2.0, 2.0])
+    """
+    order = np.lexsort(arrays[::-1])
+    sorted_ = [a[order] for a in arrays]
+    change = np.zeros(len(order), dtype=bool)
+    change[0] = True
+    for a in sorted_:
+        change[1:] |= a[1:] != a[:-1]
+    starts = np.flatnonzero(change)
+    weights = np.diff(np.r_[starts, len(order)]).astype("float64")
+    return [a[starts] for a in sorted_], weights

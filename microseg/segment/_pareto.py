@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import MicrosegError
-from ._btyd_data import fit_log_params, summary_arrays
+from ._btyd_data import compress, fit_log_params, summary_arrays
 from ._btyd_inference import ParameterUncertainty
 
 __all__ = ["ParetoNBDModel"]
@@ -135,17 +135,18 @@ class ParetoNBDModel(ParameterUncertainty, BaseEstimator):
             )
         pen = float(self.penalizer)
         n = len(x)
+        scale = max(float(T.mean()), 1.0)
+        (x, tx, T), w = compress(x, tx, T)  # the likelihood over distinct rows, weighted
 
         def nll(logp):
             p = np.exp(logp)
-            return -self._loglik(p, x, tx, T).sum() / n + pen * (p**2).sum()
+            return -(w * self._loglik(p, x, tx, T)).sum() / n + pen * (p**2).sum()
 
-        scale = max(float(T.mean()), 1.0)
         params, _ = fit_log_params(nll, 4, x0=np.array([0.5, scale / 4, 0.5, scale]))
         self.params_ = pd.Series(params, index=["r", "alpha", "s", "beta"], name="Pareto/NBD")
-        self.log_likelihood_ = float(self._loglik(params, x, tx, T).sum())
+        self.log_likelihood_ = float((w * self._loglik(params, x, tx, T)).sum())
         self.n_customers_ = n
-        self._set_covariance(lambda lv: self._loglik(np.exp(lv), x, tx, T).sum())
+        self._set_covariance(lambda lv: (w * self._loglik(np.exp(lv), x, tx, T)).sum())
         return self
 
     def _free(self):

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import MicrosegError, ModelFitWarning
 from . import _bgnbd_limits as limits
+from ._btyd_data import compress
 from ._btyd_data import fit_log_params as _fit
 from ._btyd_data import summary_arrays as _summary_arrays
 from ._btyd_inference import ParameterUncertainty, clv_intervals, discounted_purchases
@@ -105,13 +106,14 @@ class BetaGeoModel(ParameterUncertainty, BaseEstimator):
             )
         pen = float(self.penalizer)
         n = len(x)
+        (ux, utx, uT), w = compress(x, tx, T)  # the likelihood over distinct rows, weighted
 
         def nll(logp):
             p = np.exp(logp)
-            return -self._loglik(p, x, tx, T).sum() / n + pen * (p**2).sum()
+            return -(w * self._loglik(p, ux, utx, uT)).sum() / n + pen * (p**2).sum()
 
         params, ll_mean = _fit(nll, 4, x0=np.array([0.5, max(T.mean() / 10, 1.0), 0.5, 2.0]))
-        loglik = float(self._loglik(params, x, tx, T).sum())
+        loglik = float((w * self._loglik(params, ux, utx, uT)).sum())
         self.limit_, self.limit_params_ = None, None
         found = limits.find_limit(x, tx, T, params, loglik) if pen == 0 else None
         if found is not None:
@@ -119,7 +121,7 @@ class BetaGeoModel(ParameterUncertainty, BaseEstimator):
         self.params_ = pd.Series(params, index=["r", "alpha", "a", "b"], name="BG/NBD")
         self.log_likelihood_ = loglik
         self.n_customers_ = n
-        self._set_covariance(lambda lv: self._free_loglik(np.exp(lv), x, tx, T).sum())
+        self._set_covariance(lambda lv: (w * self._free_loglik(np.exp(lv), ux, utx, uT)).sum())
         return self
 
     def _free(self):
