@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataQualityWarning, MicrosegError
+from ._reports_clv import section_clv
 from .report import Report
 
 PROFILE_EXCLUDE = ("customer_id", "email", "phone", "postcode_prefix", "signup_date", "last_updated")
@@ -304,6 +305,7 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
     )
     rfm_segment = _section_behaviour(rep, data, min_cell=min_cell)
     rfm_segment.index = rfm_segment.index.astype(str)
+    section_clv(rep, data, rfm_segment, min_cell=min_cell)
     _section_lookalike(rep, data, min_cell=min_cell)
     _section_campaign(rep, data, rfm_segment, out, min_cell=min_cell)
     _privacy_section(rep, min_cell=min_cell)
