@@ -234,3 +234,17 @@ def test_summary_warns_when_the_information_is_singular():
     with pytest.warns(ModelFitWarning, match="singular"):
         table = gg.summary()
     assert np.isfinite(table[["estimate", "se", "low", "high"]].to_numpy()).all()
+
+
+@pytest.mark.realdata
+def test_calibration_holdout_equals_lifetimes_on_full_cdnow_when_installed(cdnow_split):
+    lifetimes_utils = pytest.importorskip("lifetimes.utils")
+    cd, table = cdnow_split
+    raw = cd[["customer_id", "timestamp", "amount"]]
+    ref = lifetimes_utils.calibration_and_holdout_data(raw, "customer_id", "timestamp", calibration_period_end="1997-09-30",
+                                                       observation_period_end="1998-06-30", freq="W",
+                                                       monetary_value_col="amount")
+    ref.columns = [c.removesuffix("_cal") for c in ref.columns]
+    same = [c for c in ref.columns if c != "monetary_value_holdout"]
+    pd.testing.assert_frame_equal(table[same], ref.loc[table.index, same], check_names=False, check_dtype=False,
+                                  rtol=1e-12)
