@@ -129,3 +129,14 @@ def test_every_diagnostic_plots_with_words(cdnow, cdnow_summary):
         assert type(r).__name__ in repr(r) and "<table" in r._repr_html_()
     cum_ax = results[2].plot()
     assert any(line.get_label() == "end of calibration" for line in cum_ax.lines)
+
+
+def test_degenerate_dropout_limit_gives_finite_new_customer_expectations():
+    # Beta(a, b) with a, b -> 0: each customer leaves at once or never (found by the no-mutation property test)
+    from microseg.segment import _bgnbd_limits as limits
+
+    lam, a, b, t = 0.037, 1.6e-17, 1.1e-16, 30.0
+    got = limits.expected_alive_poisson_dropout(np.array([lam, a, b]), np.zeros(1), t)[0]
+    # p is 1 with probability a / (a + b) (then at most one more purchase: 1 - exp(-lam t) expected), else 0
+    expected = lam * t + a / (a + b) * (-np.expm1(-lam * t) - lam * t)
+    assert got == pytest.approx(expected, rel=1e-3)

@@ -173,7 +173,9 @@ def beta_expectation(a: float, bprime: np.ndarray, h, h0: np.ndarray, steep: np.
     out = np.empty(len(bprime))
     for value in np.unique(bprime):  # one set of nodes per distinct b + x (few: x is a count)
         rows = np.flatnonzero(bprime == value)
-        p, w = _jacobi(a, float(value), _n_nodes(float(np.max(steep[rows]))))
+        # Beta(a + 1, b') is a point mass at 1 as b' -> 0; nodes for b' < 1e-6 are those of 1e-6 (Jacobi's
+        # weight is singular at b' = 0), the factor a / (a + b') below stays exact
+        p, w = _jacobi(a, max(float(value), 1e-6), _n_nodes(float(np.max(steep[rows]))))
         hp = h(p[None, :], rows)
         g = (hp - h0[rows, None]) / p[None, :]
         out[rows] = h0[rows] + a / (a + value) * (g @ w)
