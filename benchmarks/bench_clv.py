@@ -14,18 +14,20 @@ fits the model by maximum likelihood and computes the standard errors
 marked ``~``. The fitted parameters are checked to agree (rtol 1e-2).
 
 Measured with ``--quick`` (best of 3) on the shared 2-core development
-machine while other jobs were running (load average ~7.5, so absolute times
+machine while other jobs were running (load average ~9, so absolute times
 are inflated and noisy; ratios are from the same run), lifetimes 0.11.3:
 
     dataset                     model        microseg  lifetimes  lifetimes / microseg
-    CDNOW sample (2,357)        BG/NBD        0.117 s    0.152 s   1.3
-                                Pareto/NBD    0.552 s    0.781 s   1.4
-    CDNOW calibration (23,570)  BG/NBD        0.324 s    0.581 s   1.8
-                                Pareto/NBD    0.891 s    4.494 s   5.0
+    CDNOW sample (2,357)        BG/NBD        0.040 s    0.094 s    2.4
+                                Pareto/NBD    0.087 s    0.420 s    4.8
+    CDNOW calibration (23,570)  BG/NBD        0.045 s    0.392 s    8.8
+                                Pareto/NBD    0.155 s    8.066 s   52
 
-The 1 M synthetic row has not been measured yet (full run only). The fits sum
-the likelihood over the distinct (frequency, recency, T) rows, weighted by
-their counts, which is where most of the gain on weekly data comes from.
+The 1 M synthetic row has not been measured yet (full run only). Two things
+make the difference: the fits sum the likelihood over the distinct
+(frequency, recency, T) rows, weighted by their counts (weekly data repeats
+rows a lot), and L-BFGS-B runs on one BLAS thread (on a busy machine, BLAS
+thread synchronisation in its tiny steps cost more than the work).
 """
 
 from __future__ import annotations
