@@ -140,3 +140,16 @@ def test_degenerate_dropout_limit_gives_finite_new_customer_expectations():
     # p is 1 with probability a / (a + b) (then at most one more purchase: 1 - exp(-lam t) expected), else 0
     expected = lam * t + a / (a + b) * (-np.expm1(-lam * t) - lam * t)
     assert got == pytest.approx(expected, rel=1e-3)
+
+
+def test_cumulative_transactions_reports_the_rows_it_drops():
+    tx = pd.DataFrame({"customer_id": ["a", "a", None, "b", "b", "a"],
+                       "timestamp": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02", "2024-01-02",
+                                                    "2024-01-08", "2024-02-01"]),
+                       "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    bg = ms.BetaGeoModel()
+    bg.params_, bg.limit_, bg.limit_params_ = pd.Series({"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}), None, None
+    with pytest.warns(ms.DataQualityWarning, match="missing customer id: 1"):
+        cum = ms.cumulative_transactions(tx, calibration_end="2024-01-04", as_of="2024-01-10", model=bg)
+    assert cum.to_frame().attrs["microseg_rows"]["after as_of"] == 1
+    assert cum.to_frame()["actual"].iloc[-1] == 2  # a on day 2, b on day 6

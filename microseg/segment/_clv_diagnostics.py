@@ -7,6 +7,7 @@ Each function returns a small result object with ``.to_frame()`` and
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +17,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._transactions import _as_timestamp, check_freq, period_start, prepare_log, to_period
-from .._validation import check_columns, check_frame
-from ..errors import MicrosegError
+from .._validation import check_columns, check_frame, report_rows
+from ..errors import DataQualityWarning, MicrosegError
 from ._btyd_data import summary_arrays
 
 __all__ = ["calibration_vs_holdout", "compare_models", "cumulative_transactions", "frequency_recency_matrix",
@@ -272,7 +273,10 @@ def cumulative_transactions(
     The prediction sums, over the customers, the expected purchases of a new
     customer over the time since their first purchase (``expected_purchases_new``);
     it is a forecast of the whole cohort, through the calibration period and
-    past it. Periods with a purchase count once per customer, as in ``rfm``.
+    past it. Periods with a purchase count once per customer, as in ``rfm``;
+    returns (negative amounts) are not purchases. Rows dropped (missing
+    values, after ``as_of``) are counted in a ``DataQualityWarning`` and in
+    ``to_frame().attrs["microseg_rows"]``.
 
     Examples
     --------
@@ -289,8 +293,10 @@ def cumulative_transactions(
     log = prepare_log(transactions, customer=customer, time=time, value=value, as_of=as_of)
     end = _as_timestamp(calibration_end, transactions[time].dt.tz)
     if model is None:
-        model = _model(None, calibration_holdout(transactions, calibration_end=end, as_of=log.as_of,
-                                                 customer=customer, time=time, value=value, freq=freq))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)  # the same rows are reported once, below
+            model = _model(None, calibration_holdout(transactions, calibration_end=end, as_of=log.as_of,
+                                                     customer=customer, time=time, value=value, freq=freq))
     model = _model(model, None)
     keep = log.amount >= 0 if log.amount is not None else np.ones(len(log.codes), bool)
     codes, periods = log.codes[keep], to_period(log.ticks[keep], freq)
@@ -312,6 +318,7 @@ def cumulative_transactions(
     table = pd.DataFrame({"period_start": period_start(np.arange(p0, last_period + 1), freq),
                           "actual": actual.astype("float64"), "predicted": predicted},
                          index=pd.RangeIndex(span, name="period"))
+    report_rows(table, log.counts, what="transaction rows")
     return CumulativeTransactions(table, model=_label(model), calibration_end=end)
 
 
