@@ -125,7 +125,7 @@ def _child(method, n, n_num, n_cat, k, threads, seed, queue):
     from sklearn.metrics import adjusted_rand_score
     from threadpoolctl import threadpool_limits
 
-    import microseg.segment.cluster  # noqa: F401  imports are not part of the timing
+    import microseg.segment._cluster  # noqa: F401  imports are not part of the timing
     import sklearn.cluster  # noqa: F401
     import sklearn.compose  # noqa: F401
 

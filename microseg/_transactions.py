@@ -88,7 +88,7 @@ def period_start(periods: np.ndarray, freq: str) -> np.ndarray:
     return (periods * _NS_PER[freq]).astype("datetime64[ns]")
 
 
-def _wall_ticks(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def wall_ticks(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """int64 ns wall-clock ticks and a missing mask for a datetime Series (tz-aware -> local time)."""
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         s = s.dt.tz_localize(None)
@@ -141,7 +141,7 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, uniques
 
 
-def _as_timestamp(as_of, tz) -> pd.Timestamp:
+def as_timestamp(as_of, tz) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(as_of)
     except (TypeError, ValueError):
@@ -186,7 +186,7 @@ def prepare_log(
     if value is not None:
         check_numeric(df, value, name=name)
 
-    ticks, t_missing = _wall_ticks(df[time])
+    ticks, t_missing = wall_ticks(df[time])
     tz = df[time].dt.tz
     codes, uniques = _factorize(df[customer])
     c_missing = codes < 0
@@ -216,7 +216,7 @@ def prepare_log(
     if as_of is None:
         as_of_ts = pd.Timestamp(last_ns, unit="ns")
     else:
-        as_of_ts = _as_timestamp(as_of, tz)
+        as_of_ts = as_timestamp(as_of, tz)
         if as_of_ts.value < first_ns:
             raise MicrosegError(
                 f"as_of={as_of_ts} is before the first row of {name} ({pd.Timestamp(first_ns, unit='ns')}); "

@@ -29,6 +29,8 @@ __all__ = [
     "check_weights",
     "check_labels",
     "check_share",
+    "check_alpha",
+    "condition_mask",
     "report_rows",
     "ROWS_ATTR",
 ]
@@ -239,6 +241,19 @@ def check_share(value, *, name: str = "size") -> float:
     return v
 
 
+def check_alpha(alpha) -> float:
+    """``alpha`` as a float strictly between 0 and 1, or a clear error.
+
+    Examples
+    --------
+    >>> check_alpha(0.05)
+    0.05
+    """
+    if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise MicrosegError(f"alpha must be between 0 and 1 (e.g. 0.05), got {alpha!r}.")
+    return float(alpha)
+
+
 def report_rows(result, counts: Mapping[str, int], *, what: str = "rows", stacklevel: int = 3):
     """Report rows dropped or changed, the one way microseg does it.
 
@@ -265,3 +280,48 @@ def report_rows(result, counts: Mapping[str, int], *, what: str = "rows", stackl
         detail = "; ".join(f"{k}: {v:,}" for k, v in nonzero.items())
         warnings.warn(f"dropped or changed {what}: {detail}", DataQualityWarning, stacklevel=stacklevel)
     return result
+
+
+def condition_mask(df: pd.DataFrame, name, cond) -> np.ndarray:
+    """Turn one condition (mask, callable or query string) into a boolean array aligned with df.
+
+    ``name`` names the condition in error messages (``rule 'young': ...``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"age": [20, 40, 60]})
+    >>> condition_mask(df, "young", "age < 30").tolist()
+    [True, False, False]
+    >>> condition_mask(df, "old", lambda d: d["age"] > 50).tolist()
+    [False, False, True]
+    """
+    if isinstance(cond, str):
+        try:
+            cond = df.eval(cond)
+        except Exception as exc:  # pandas raises many kinds here
+            raise MicrosegError(f"rule {name!r}: could not evaluate {cond!r} with DataFrame.eval ({exc}).") from exc
+    elif callable(cond):
+        cond = cond(df)
+    if isinstance(cond, pd.Series):
+        if not cond.index.equals(df.index):
+            raise MicrosegError(
+                f"rule {name!r}: the mask's index does not match the data's index; "
+                "build it from the same frame or pass a plain array in row order."
+            )
+        cond = cond.to_numpy(dtype=object) if cond.hasnans else cond.to_numpy()
+    arr = np.asarray(cond)
+    if arr.ndim == 0 and len(df) != 1:
+        raise MicrosegError(f"rule {name!r} gave a single value, not one True/False per row.")
+    arr = arr.reshape(-1)
+    if arr.size != len(df):
+        raise MicrosegError(f"rule {name!r} has {arr.size} values but the data has {len(df)} rows.")
+    if arr.dtype == object:
+        na = pd.isna(arr)
+        vals = set(arr[~na].tolist())
+        if not vals <= {True, False}:
+            raise MicrosegError(f"rule {name!r} must give True/False per row, found values like {sorted(map(str, vals))[:3]}.")
+        arr = np.where(na, False, arr).astype(bool)
+    if arr.dtype != bool:
+        raise MicrosegError(f"rule {name!r} must give True/False per row, got dtype {arr.dtype}.")
+    return arr

@@ -3,7 +3,9 @@
 ``microseg demo [--out DIR]`` runs the whole path on the built-in demo
 population and writes a self-contained HTML report (default
 ``./microseg-report/index.html``). ``microseg report DATA.csv --segments COLUMN``
-does what applies to a customer table of your own. Both apply the privacy
+does what applies to a customer table of your own (with ``--before EARLIER.csv``,
+also what changed in each segment since that snapshot; with ``--account COLUMN``, a
+table of contacts, rolled up to one row per account first). Both apply the privacy
 defaults: small cells suppressed, sensitive columns refused unless allowed with
 a written reason.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import sys
 from pathlib import Path
 
@@ -45,7 +48,7 @@ def read_table(path, *, sep: str | None = None):
     if not path.is_file():
         raise MicrosegError(f"file {str(path)!r} not found; check the path (current folder: {Path.cwd()}).")
     if sep is None:
-        opener = __import__("gzip").open if path.suffix == ".gz" else open
+        opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
             sample = fh.read(64_000)
         try:
@@ -75,9 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("data", help="a CSV file (optionally .gz), one row per customer")
     r.add_argument("--segments", required=True, help="the column holding each customer's segment")
     r.add_argument("--id", default=None, help="the customer id column (excluded from profiling)")
+    r.add_argument(
+        "--account", default=None, metavar="COLUMN",
+        help="one row per contact: roll the contacts up to one row per account of this column first",
+    )
     r.add_argument("--sep", default=None, help="the CSV separator (default: detected)")
     r.add_argument("--out", default="microseg-report", help="output folder (default: ./microseg-report/)")
     r.add_argument("--min-cell", type=int, default=10, help="suppress counts below this (default: 10)")
+    r.add_argument("--before", default=None, metavar="FILE",
+                   help="an earlier snapshot of the same table (CSV): adds a section on what changed per segment")
     r.add_argument("--exclude", action="append", default=[], metavar="COLUMN", help="leave a column out (repeatable)")
     r.add_argument(
         "--allow-sensitive", action="append", default=[], metavar="COLUMN=REASON",
@@ -85,16 +94,19 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
-    from . import _reports
+    from . import reporting
 
     try:
         if args.command == "demo":
-            path = _reports.demo_report(args.out, n_customers=args.customers, random_state=args.seed)
+            path = reporting.demo_report(args.out, n_customers=args.customers, random_state=args.seed)
         else:
             df = read_table(args.data, sep=args.sep)
-            path = _reports.table_report(
+            before = None if args.before is None else read_table(args.before, sep=args.sep)
+            path = reporting.table_report(
                 df, segments=args.segments, id_column=args.id, out=args.out, min_cell=args.min_cell,
                 exclude=args.exclude, allow_sensitive=_parse_allow(args.allow_sensitive), source=args.data,
+                before=before, before_source=args.before or "the earlier table",
+                account=args.account,
             )
     except MicrosegError as err:
         print(f"microseg: error: {err}", file=sys.stderr)

@@ -13,8 +13,6 @@ True
 
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError
-
 __all__ = [
     "MicrosegError",
     "SchemaError",
@@ -26,7 +24,21 @@ __all__ = [
     "NotFittedError",
     "SensitiveInferenceWarning",
     "ModelFitWarning",
+    "TestHealthWarning",
+    "NotIncrementalWarning",
+    "SmallSeedWarning",
+    "SensitiveDataWarning",
 ]
+
+
+def __getattr__(name: str):
+    # scikit-learn's NotFittedError, loaded on first use so that ``import microseg``
+    # does not import scikit-learn (and scipy); ``except NotFittedError`` keeps working.
+    if name == "NotFittedError":
+        from sklearn.exceptions import NotFittedError
+
+        return NotFittedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class MicrosegError(ValueError):
@@ -66,4 +78,27 @@ class ModelFitWarning(UserWarning):
 
     The message says what was found and what microseg did about it (for
     example, which limiting model's closed form gives the predictions).
+    """
+
+
+class TestHealthWarning(UserWarning):
+    """A campaign test read-out is not trustworthy as it stands: sample-ratio mismatch, imbalance or peeking."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+
+class NotIncrementalWarning(UserWarning):
+    """A campaign number counts every response as caused by the campaign, with no control group behind it."""
+
+
+class SmallSeedWarning(UserWarning):
+    """The seed is smaller than the 1,000 members recommended for a stable lookalike."""
+
+
+class SensitiveDataWarning(UserWarning):
+    """A column is sensitive or may reveal a special category (a proxy), where that is only flagged.
+
+    Emitted by ``profile``, ``describe`` and ``compare`` (auditing a sensitive
+    column is legitimate) and, for proxy columns (nationality, gender identity,
+    BMI...), wherever columns are used for targeting.
     """

@@ -39,6 +39,12 @@ def test_demo_shows_clv_intervals_and_the_holdout_gap(demo_page):
     assert "repeat purchase weeks in the last 26 weeks" in page
 
 
+def test_demo_plan_is_incremental(demo_page):
+    page = demo_page[1]
+    assert "An incremental email plan under a budget" in page and "Incremental revenue" in page
+    assert "not incremental" not in page.split("An incremental email plan")[1].split("raw response, not incremental")[0]
+
+
 def test_demo_export_holds_only_hashes(demo_page):
     out, _ = demo_page
     export = pd.read_csv(out / "audience_meta_hashed.csv", dtype=str)

@@ -15,12 +15,9 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
-from microseg.lookalike import Lookalike, SmallSeedWarning
-from microseg.segment._factor import PsychographicModel
-from microseg.segment._pareto import ParetoNBDModel
-from microseg.segment.clv import BetaGeoModel, GammaGammaModel
-from microseg.segment.cluster import SegmentModel
-from microseg.segment.rfm import RFMScorer
+from microseg import (BetaGeoModel, GammaGammaModel, Lookalike, ParetoNBDModel, PsychographicModel, RFMScorer,
+                      SegmentModel)
+from microseg.errors import SmallSeedWarning
 
 ESTIMATORS = [
     SegmentModel(n_segments=3, random_state=0),

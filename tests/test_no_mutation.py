@@ -91,6 +91,15 @@ CUSTOMER_CASES = {
         df, platform="meta", identifiers={"email": "email"}, allow_small=True, reason="property test"
     ),
     "audit_inference": lambda df: ms.privacy.audit_inference(df["segment"], df["gender"]),
+    "holdout_split": lambda df: ms.campaign.holdout_split(df, control=0.3, segments="segment", random_state=0),
+    "readout": lambda df: ms.campaign.readout(df, outcome="email_opt_in", group="gamer", segments="segment",
+                                              covariate="age", balance=["income", "gender"], expected_split=0.5),
+    "readout_spend": lambda df: ms.campaign.readout(df, outcome="age", group="gamer", method="bootstrap", n_boot=100,
+                                                    random_state=0),
+    "plan_raw": lambda df: ms.campaign.plan(df, response=0.1, cost_per_contact=1.0, value_per_conversion=5.0, budget=10.0),
+    "plan_incremental": lambda df: ms.campaign.plan(
+        df, response=ms.campaign.readout(df, outcome="email_opt_in", group="gamer", segments="segment"),
+        cost_per_contact=0.1, value_per_conversion=50.0, fund_uncertain=True),
 }
 
 TRANSACTION_CASES = {

@@ -25,7 +25,7 @@ def test_import_microseg_does_not_import_plotting_libraries():
 def _non_plot_modules():
     names = []
     for info in pkgutil.walk_packages(ms.__path__, prefix="microseg."):
-        if info.name.startswith("microseg.plot") or info.name in {"microseg.report", "microseg.cli"}:
+        if info.name.startswith(("microseg.plot", "microseg.reporting")) or info.name == "microseg.cli":
             continue
         names.append(info.name)
     return names
@@ -46,7 +46,9 @@ def test_every_public_name_resolves(name):
     assert getattr(ms, name) is not None
 
 
-@pytest.mark.parametrize("package", ["datasets", "privacy", "campaign", "plot"])
+@pytest.mark.parametrize(
+    "package", ["datasets", "profiling", "segment", "lookalike", "privacy", "campaign", "plot", "reporting"]
+)
 def test_every_subpackage_name_resolves(package):
     mod = importlib.import_module(f"microseg.{package}")
     for name in mod.__all__:

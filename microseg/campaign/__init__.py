@@ -2,7 +2,7 @@
 
 One module per job: ``planning`` (plan and budget allocation), ``frequency``
 (frequency capping), ``send_timing`` (best send time), ``testing`` (test
-design and read-out) and ``recommendations`` (complementary products). No
+design), ``readouts`` (read-out and test health) and ``recommendations`` (complementary products). No
 module shares a name with a public function, since importing a submodule sets
 a package attribute of the same name and would hide the function.
 """
@@ -23,8 +23,8 @@ _NAMES: dict[str, str] = {
     "minimum_detectable_lift": ".testing",
     "holdout_split": ".testing",
     "design_test": ".testing",
-    "readout": ".testing",
-    "Readout": ".testing",
+    "readout": ".readouts",
+    "Readout": ".readouts",
     "benjamini_hochberg": ".testing",
     "associations": ".recommendations",
     "recommend": ".recommendations",

@@ -9,29 +9,47 @@ per-segment spend ``caps`` it allocates contacts by marginal return: contacts
 are bought in order of expected value per unit cost, and when per-customer
 probabilities are given the likeliest customers of a segment come first, so
 each further contact in a segment returns less than the one before.
+
+Campaign numbers should be incremental: given the :class:`~microseg.campaign.Readout`
+of a randomised test, :func:`plan` budgets on each segment's measured lift
+(extra conversions per contact, with its interval) rather than on raw response,
+which also counts customers who would have bought anyway. Segments whose lift
+interval includes zero are not funded unless ``fund_uncertain=True``. A plan
+built from raw response rates still works, labelled "not incremental".
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from numbers import Real
 
 import numpy as np
 import pandas as pd
 
 from .._validation import check_columns, check_frame, check_labels, report_rows
-from ..errors import MicrosegError, SchemaError
-from ..privacy.suppression import CONSENT_COLUMNS, SuppressionList, contact_status
+from ..errors import MicrosegError, NotIncrementalWarning
+from ._plan_inputs import (
+    _STATUSES,
+    _allocate,
+    _contact_status,
+    _is_number,
+    _per_segment,
+    _resolve_cost,
+    _resolve_lift,
+    _resolve_response,
+)
+from .readouts import Readout
+from .testing import _check_ids
 
-__all__ = ["plan", "CampaignPlan", "DEFAULT_MESSAGE"]
+__all__ = ["plan", "CampaignPlan", "DEFAULT_MESSAGE", "NOT_INCREMENTAL"]
 
 #: Default message template; ``{segment}`` is replaced by the segment label.
 DEFAULT_MESSAGE = "Picked for you ({segment})"
 
-_STATUSES = ("opted out", "no consent", "suppressed", "reachable")
-# Names and attrs that mark a lookalike score or rank rather than a probability.
-_RANK_NAMES = {"score", "rank", "decision", "tier", "lookalike_score", "lookalike_rank", "similarity"}
+#: The label of numbers that count every response as caused by the campaign.
+NOT_INCREMENTAL = "not incremental"
+
 
 
 # --------------------------------------------------------------------------- result
@@ -44,50 +62,78 @@ class CampaignPlan:
     table : pandas.DataFrame
         One row per segment (index ``segment``): ``size``, ``opted_out``,
         ``no_consent``, ``suppressed``, ``reachable``, ``channel``, ``message``,
-        ``response_rate`` (mean probability among the reachable),
-        ``cost_per_contact``, ``value_per_conversion``, ``contacts`` (planned),
-        ``cost``, ``expected_conversions``, ``revenue``, ``profit``, ``roi``
-        (profit / cost) and ``marginal_roi`` (of the last contact bought).
+        ``basis`` (``"incremental"``, or ``"not incremental"`` for raw
+        response), ``cost_per_contact``, ``value_per_conversion``, ``contacts``
+        (planned), ``cost``, ``marginal_roi`` (of the last contact bought), and
+
+        - incremental plans (``response`` was a :class:`Readout`): ``lift``
+          with ``lift_low``/``lift_high`` (extra conversions per contact, from
+          the read-out), ``funded``, and ``incremental_conversions``,
+          ``incremental_revenue``, ``profit`` and ``roi`` (profit / cost), each
+          with ``_low``/``_high`` at the read-out's level;
+        - raw plans: ``response_rate`` (mean probability among the reachable),
+          ``expected_conversions``, ``revenue``, ``profit``, ``roi``, all
+          counting every response as caused by the campaign.
     contacts : pandas.DataFrame
         The planned contacts, one row per customer: ``customer``, ``segment``,
-        ``channel``, ``message``, ``probability``, ``cost``,
-        ``expected_value``, in the order they were bought.
+        ``channel``, ``message``, ``probability`` (raw plans) or ``lift``
+        (incremental plans), ``cost``, ``expected_value``, in the order they
+        were bought.
     budget : float or None
         The total budget (None: every reachable customer is contacted).
     excluded : dict
         Customers not contactable, per reason (opted out, no consent, suppressed).
+    incremental : bool
+        True when the plan budgets on measured lift from a randomised test.
+    alpha : float
+        1 - level of the intervals (incremental plans).
+    sensitive_allowed : dict
+        Sensitive segment column -> the written reason given for targeting by it.
     """
 
     table: pd.DataFrame
     contacts: pd.DataFrame = field(repr=False)
     budget: float | None = None
     excluded: dict = field(default_factory=dict)
+    incremental: bool = False
+    alpha: float = 0.05
+    sensitive_allowed: dict = field(default_factory=dict)
 
     @property
     def total(self) -> pd.Series:
-        """Totals over segments: contacts, cost, expected conversions, revenue, profit, ROI."""
+        """Totals over segments: contacts, cost, conversions, revenue, profit, ROI (with intervals when incremental).
+
+        Segment estimates come from separate groups of customers, so the
+        intervals of the totals add the segments' variances.
+        """
         t = self.table
         cost = float(t["cost"].sum())
-        revenue = float(t["revenue"].sum())
-        return pd.Series(
-            {
-                "reachable": int(t["reachable"].sum()),
-                "contacts": int(t["contacts"].sum()),
-                "cost": cost,
-                "expected_conversions": float(t["expected_conversions"].sum()),
-                "revenue": revenue,
-                "profit": revenue - cost,
-                "roi": (revenue - cost) / cost if cost > 0 else np.nan,
-            },
-            name="total",
-        )
+        out = {"reachable": int(t["reachable"].sum()), "contacts": int(t["contacts"].sum()), "cost": cost}
+        if not self.incremental:
+            revenue = float(t["revenue"].sum())
+            out |= {"expected_conversions": float(t["expected_conversions"].sum()), "revenue": revenue,
+                    "profit": revenue - cost, "roi": (revenue - cost) / cost if cost > 0 else np.nan}
+            return pd.Series(out, name="total")
+        from scipy import stats
+
+        z = stats.norm.ppf(1 - self.alpha / 2)
+        for name in ("incremental_conversions", "incremental_revenue"):
+            est = t[name].to_numpy(dtype="float64")
+            se = (t[f"{name}_high"] - t[f"{name}_low"]).to_numpy(dtype="float64") / (2 * z)
+            total, half = float(np.nansum(est)), z * float(np.sqrt(np.nansum(se**2)))
+            out |= {name: total, f"{name}_low": total - half, f"{name}_high": total + half}
+        for suffix in ("", "_low", "_high"):
+            profit = out[f"incremental_revenue{suffix}"] - cost
+            out[f"profit{suffix}"] = profit
+            out[f"roi{suffix}"] = profit / cost if cost > 0 else np.nan
+        return pd.Series(out, name="total")
 
     def to_frame(self) -> pd.DataFrame:
         """The per-segment plan table (a copy)."""
         return self.table.copy()
 
     def plot(self, ax=None, **kwargs):
-        """Draw cost and expected revenue per segment (see :func:`microseg.plot.plan_chart`)."""
+        """Draw cost and (incremental) revenue per segment (see :func:`microseg.plot.plan_chart`)."""
         from ..plot import plan_chart
 
         return plan_chart(self, ax=ax, **kwargs)
@@ -95,185 +141,20 @@ class CampaignPlan:
     def __repr__(self) -> str:
         t = self.total
         b = "no budget" if self.budget is None else f"budget {self.budget:,.0f}"
+        reach = f"{int(t['contacts']):,} of {int(t['reachable']):,} reachable contacted, cost {t['cost']:,.0f}"
+        if not self.incremental:
+            return (f"CampaignPlan({NOT_INCREMENTAL.upper()}: raw response counts customers who would have bought anyway; "
+                    f"{len(self.table)} segments, {reach}, revenue {t['revenue']:,.0f}, ROI {t['roi']:.2f}; {b})")
+        funded = int(self.table["funded"].sum())
         return (
-            f"CampaignPlan({len(self.table)} segments, {t['contacts']:,} of {t['reachable']:,} reachable contacted, "
-            f"cost {t['cost']:,.0f}, revenue {t['revenue']:,.0f}, ROI {t['roi']:.2f}; {b})"
+            f"CampaignPlan(incremental: {funded} of {len(self.table)} segments funded, {reach}, incremental revenue "
+            f"{t['incremental_revenue']:,.0f} [{t['incremental_revenue_low']:,.0f}, {t['incremental_revenue_high']:,.0f}], "
+            f"ROI {t['roi']:.2f} [{t['roi_low']:.2f}, {t['roi_high']:.2f}]; {b})"
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:,.3g}")
-
-
-# --------------------------------------------------------------------------- helpers
-def _is_number(x) -> bool:
-    return isinstance(x, Real) and not isinstance(x, bool)
-
-
-def _looks_like_rank(s: pd.Series, *, name: str) -> None:
-    """Refuse lookalike scores and ranks: the plan needs probabilities of responding."""
-    label = str(s.name).lower() if s.name is not None else ""
-    source = " ".join(str(s.attrs.get(k, "")) for k in ("microseg_kind", "source", "microseg_source")).lower()
-    if label in _RANK_NAMES or "lookalike" in source or "score_samples" in source or "rank" in source:
-        raise MicrosegError(
-            f"{name} looks like a lookalike score or rank (name {s.name!r}); a score says who is most alike, "
-            "not how likely they are to respond. Pass response rates from past campaigns or a calibrated "
-            "model's probabilities (e.g. Lookalike.probability, or CalibratedClassifierCV.predict_proba)."
-        )
-    v = s.to_numpy(dtype="float64", na_value=np.nan)
-    v = v[~np.isnan(v)]
-    if len(v) and (v > 1).any() and np.all(v == np.round(v)):
-        raise MicrosegError(
-            f"{name} holds whole numbers above 1 (e.g. {v[v > 1][:3].tolist()}): ranks, not probabilities. "
-            "Pass response probabilities in [0, 1]."
-        )
-
-
-def _check_probabilities(values, *, name: str) -> np.ndarray:
-    if isinstance(values, pd.Series):
-        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-            raise MicrosegError(f"{name} must be numeric probabilities in [0, 1], found dtype {values.dtype}.")
-        _looks_like_rank(values, name=name)
-    v = np.asarray(pd.Series(values).to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
-    if np.isnan(v).any():
-        raise MicrosegError(f"{name} has {int(np.isnan(v).sum())} missing values; every customer or segment needs a probability.")
-    bad = (v < 0) | (v > 1)
-    if bad.any():
-        raise MicrosegError(
-            f"{name} must be probabilities in [0, 1]; {int(bad.sum())} values are outside (e.g. {v[bad][:3].tolist()}). "
-            "Lookalike scores, ranks and uncalibrated model outputs are not response probabilities."
-        )
-    return v
-
-
-def _per_segment(value, labels: list, *, name: str, kind: str = "value") -> dict:
-    """Resolve a scalar, template, mapping or Series to ``{segment: value}``; a mapping must cover every segment."""
-    if isinstance(value, pd.Series):
-        value = value.to_dict()
-    if isinstance(value, Mapping):
-        missing = [s for s in labels if s not in value]
-        if missing:
-            raise MicrosegError(
-                f"{name} has no {kind} for segments {missing[:10]}{' ...' if len(missing) > 10 else ''}; every segment, "
-                f"even a small one, needs one. Add them to {name}, or pass a template string with '{{segment}}'."
-            )
-        return {s: value[s] for s in labels}
-    return {s: value for s in labels}
-
-
-def _resolve_response(response, df: pd.DataFrame, seg: pd.Series, labels: list) -> np.ndarray:
-    """Probability per customer row."""
-    if isinstance(response, str):
-        check_columns(df, [response], name="segments")
-        return _check_probabilities(df[response], name=f"response column {response!r}")
-    if _is_number(response):
-        p = _check_probabilities([response], name="response")[0]
-        return np.full(len(df), p)
-    if isinstance(response, pd.Series) and len(response) == len(df) and response.index.equals(df.index) and not set(labels) <= set(response.index):
-        return _check_probabilities(response, name="response")
-    if isinstance(response, (Mapping, pd.Series)):
-        if isinstance(response, pd.Series):
-            _looks_like_rank(response, name="response")
-        per = _per_segment(response, labels, name="response", kind="response probability")
-        rates = _check_probabilities(pd.Series(list(per.values()), dtype="float64"), name="response")
-        lookup = dict(zip(labels, rates))
-        return seg.map(lookup).to_numpy(dtype="float64")
-    raise MicrosegError(
-        "response must be a probability, a mapping or Series segment -> probability, a column name of per-customer "
-        f"probabilities, or a Series aligned with the customers; got {type(response).__name__}."
-    )
-
-
-def _resolve_cost(cost_per_contact, channel_of: dict, labels: list) -> dict:
-    """Cost per contact per segment: a number, or a mapping by channel or by segment."""
-    if _is_number(cost_per_contact):
-        out = {s: float(cost_per_contact) for s in labels}
-    elif isinstance(cost_per_contact, Mapping):
-        if all(ch in cost_per_contact for ch in set(channel_of.values())):
-            out = {s: float(cost_per_contact[channel_of[s]]) for s in labels}
-        else:
-            out = {s: float(v) for s, v in _per_segment(cost_per_contact, labels, name="cost_per_contact", kind="cost (keyed by channel or segment)").items()}
-    else:
-        raise MicrosegError(f"cost_per_contact must be a number or a mapping channel -> cost; got {cost_per_contact!r}.")
-    bad = {s: c for s, c in out.items() if not np.isfinite(c) or c <= 0}
-    if bad:
-        raise MicrosegError(f"cost_per_contact must be positive; got {bad}.")
-    return out
-
-
-def _consent_column(channel: str, consent) -> str | bool:
-    """The consent column for ``channel`` (False: consent was checked upstream)."""
-    if consent is False:
-        return False
-    if isinstance(consent, str):
-        return consent
-    if isinstance(consent, Mapping) and channel in consent:
-        return consent[channel]
-    if channel in CONSENT_COLUMNS:
-        return CONSENT_COLUMNS[channel]
-    raise MicrosegError(
-        f"no default consent column for channel {channel!r}; pass consent={{{channel!r}: 'your_column'}}, "
-        "or consent=False to state that consent was checked upstream."
-    )
-
-
-def _contact_status(df: pd.DataFrame, channel: pd.Series, *, consent, opt_out, suppression, customer, identifiers) -> pd.Series:
-    """Who may be contacted: the first of opted out, no consent (for the row's channel), suppressed, else reachable.
-
-    The rules are :func:`microseg.privacy.contact_status`'s, applied per
-    channel; suppression may also be given as customer ids or a boolean mask.
-    """
-    sl = suppression if isinstance(suppression, SuppressionList) else None
-    if identifiers is None:
-        identifiers = {"email": "email"} if "email" in df.columns else {}
-    status = pd.Series("reachable", index=df.index, dtype=object)
-    for ch in pd.unique(channel.to_numpy()):
-        rows = (channel == ch).to_numpy()
-        col = _consent_column(ch, consent)
-        part = contact_status(
-            df.loc[rows],
-            channel=ch if ch in CONSENT_COLUMNS else "email",  # only picks the default column, and `consent` is explicit here
-            suppression=sl,
-            opt_out=opt_out,
-            consent=col,
-            identifiers=identifiers,
-            customer=customer if sl is not None and customer in df.columns else None,
-        )
-        status.loc[rows] = part.astype(object).to_numpy()
-    if suppression is not None and sl is None:
-        if isinstance(suppression, pd.Series) and pd.api.types.is_bool_dtype(suppression):
-            hit = suppression.reindex(df.index).fillna(False).to_numpy(dtype=bool)
-        else:
-            if customer not in df.columns:
-                raise SchemaError(
-                    f"suppression lists customer ids but segments has no column {customer!r}; pass customer='your_id_column'."
-                )
-            hit = df[customer].isin(list(suppression)).to_numpy()
-        status = status.mask(hit & (status == "reachable").to_numpy(), "suppressed")
-    return pd.Series(pd.Categorical(status, categories=list(_STATUSES)), index=df.index, name="status")
-
-
-# --------------------------------------------------------------------------- allocation
-def _allocate(seg_code: np.ndarray, p: np.ndarray, cost: np.ndarray, value: np.ndarray, *, budget, cap_n: np.ndarray, min_roi):
-    """Choose contacts: within a segment likeliest first, up to its cap; across segments by value per cost.
-
-    Returns the chosen row positions, in the order they were bought.
-    """
-    ratio = p * value / cost
-    # within each segment: highest probability first (ties: row order)
-    order = np.lexsort((np.arange(len(p)), -p, seg_code))
-    seg_sorted = seg_code[order]
-    starts = np.searchsorted(seg_sorted, seg_sorted, side="left")
-    rank = np.arange(len(order)) - starts
-    keep = rank < cap_n[seg_sorted]
-    if min_roi is not None:
-        keep &= ratio[order] - 1 >= min_roi
-    cand = order[keep]
-    # across segments: by expected value per unit cost (stable: likeliest first within a segment)
-    cand = cand[np.argsort(-ratio[cand], kind="stable")]
-    if budget is not None:
-        spent = np.cumsum(cost[cand])
-        cand = cand[spent <= budget + 1e-9 * max(1.0, budget)]
-    return cand
+        r = repr(self).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f"<p><b>{r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:,.3g}")
 
 
 # --------------------------------------------------------------------------- plan
@@ -288,12 +169,14 @@ def plan(
     budget: float | None = None,
     caps=None,
     min_roi: float | None = None,
+    fund_uncertain: bool = False,
     segment: Hashable = "segment",
     customer: Hashable = "customer_id",
     consent=None,
     opt_out: str | bool = "opted_out",
     suppression=None,
     identifiers=None,
+    allow_sensitive: Mapping[Hashable, str] | None = None,
 ) -> CampaignPlan:
     """Plan a campaign per segment: reach, message, channel, cost, expected conversions, revenue, ROI.
 
@@ -304,12 +187,18 @@ def plan(
         consent columns), or a Series of segment labels (then pass
         ``opt_out=False`` and ``consent=False`` to state that both were
         checked upstream).
-    response : float, mapping, Series or str
-        Probability of converting when contacted: per segment (a mapping or a
-        Series indexed by segment, e.g. response rates of past campaigns),
-        per customer (a column name, or a Series aligned with the customers,
-        from a calibrated model), or one number for all. Values must be in
-        [0, 1]; lookalike scores and ranks are refused.
+    response : Readout, float, mapping, Series or str
+        What one contact brings. Best: the :class:`~microseg.campaign.Readout`
+        of a randomised test of a yes/no outcome, read out by the same
+        segments (or overall, applied to every segment); the plan then budgets
+        on each segment's absolute ``lift`` (extra conversions per contact)
+        with ``lift_low``/``lift_high``, and every number is incremental.
+        Otherwise a raw probability of converting when contacted: per segment
+        (a mapping or a Series indexed by segment), per customer (a column
+        name, or a Series aligned with the customers, from a calibrated model),
+        or one number for all, in [0, 1] (lookalike scores and ranks are
+        refused). Raw response also counts customers who would have bought
+        anyway, so such a plan is labelled "not incremental" and warns.
     cost_per_contact : float or mapping
         Cost of one contact; a mapping by channel or by segment.
     value_per_conversion : float or mapping
@@ -328,6 +217,11 @@ def plan(
     min_roi : float, optional
         Skip contacts whose expected ROI (``p * value / cost - 1``) is below this
         (``0``: only contacts expected to pay for themselves).
+    fund_uncertain : bool
+        Incremental plans only: also fund segments whose lift interval includes
+        zero (when their estimated lift is positive). By default only segments
+        whose whole interval is above zero are funded; a segment whose
+        estimate is zero or negative is never funded.
     segment, customer : str
         Column names of the segment label and the customer id.
     consent : str, mapping or False, optional
@@ -344,22 +238,47 @@ def plan(
     identifiers : mapping, optional
         Identifier columns to match a SuppressionList on, e.g.
         ``{"email": "email", "phone": "phone"}`` (default: ``email`` when present).
+    allow_sensitive : mapping column -> reason, optional
+        Segments defined by a sensitive column (by its name, or by its labels:
+        religions, ethnic groups, health conditions, parties, unions) are
+        refused unless allowed with a written reason, kept in the plan.
 
     Returns
     -------
     CampaignPlan
 
+    Raises
+    ------
+    SchemaError
+        If a customer id repeats (the customer would be contacted and costed twice).
+
+    Warns
+    -----
+    NotIncrementalWarning
+        When ``response`` is a raw response rate rather than a read-out.
+
     Examples
     --------
     >>> import pandas as pd
+    >>> from microseg.campaign import readout
+    >>> test = pd.DataFrame({"segment": ["x"] * 4000 + ["y"] * 4000,
+    ...                      "group": (["treatment"] * 2000 + ["control"] * 2000) * 2,
+    ...                      "converted": [True] * 300 + [False] * 1700 + [True] * 100 + [False] * 1900
+    ...                                 + [True] * 210 + [False] * 1790 + [True] * 200 + [False] * 1800})
+    >>> ro = readout(test, segments="segment")
     >>> df = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "segment": ["x", "x", "y", "y"],
     ...                    "opted_out": [False, False, False, True], "email_opt_in": [True, True, True, True]})
-    >>> p = plan(df, response={"x": 0.1, "y": 0.3}, cost_per_contact=1.0, value_per_conversion=20.0)
-    >>> p.table[["reachable", "contacts", "expected_conversions", "roi"]].reset_index()
-      segment  reachable  contacts  expected_conversions  roi
-    0       x          2         2                   0.2  1.0
-    1       y          1         1                   0.3  5.0
+    >>> p = plan(df, response=ro, cost_per_contact=1.0, value_per_conversion=20.0)
+    >>> p.table[["reachable", "lift", "funded", "contacts", "incremental_conversions", "roi"]].reset_index()
+      segment  reachable   lift  funded  contacts  incremental_conversions  roi
+    0       x          2  0.100    True         2                      0.2  1.0
+    1       y          1  0.005   False         0                      0.0  NaN
     """
+    from ..privacy.sensitive import check_sensitive
+
+    seg_col = segments.name if isinstance(segments, pd.Series) and segments.name is not None else segment
+    seg_data = segments.to_frame(seg_col) if isinstance(segments, pd.Series) else segments
+    allowed = check_sensitive([seg_col], data=seg_data, allow_sensitive=allow_sensitive, purpose="campaign segments")
     if isinstance(segments, pd.Series):
         df = segments.rename(segment).to_frame()
     else:
@@ -367,6 +286,7 @@ def plan(
         if segment not in df.columns:
             check_columns(df, [segment], name="segments")
     check_frame(df, name="segments")
+    _check_ids(df, customer, why="would be contacted and costed more than once", name="segments")
     seg = check_labels(df, segment)
     missing = seg.isna()
     if missing.any():
@@ -381,7 +301,21 @@ def plan(
         except TypeError:
             pass
 
-    p = _resolve_response(response, df, seg, labels)
+    incremental = isinstance(response, Readout)
+    if incremental:
+        lift_of, funded_of = _resolve_lift(response, labels, fund_uncertain=fund_uncertain)
+        p = seg.map(lambda s_: lift_of[s_][0]).to_numpy(dtype="float64")
+        funded_row = seg.map(funded_of).to_numpy(dtype=bool)
+    else:
+        p = _resolve_response(response, df, seg, labels)
+        funded_row = np.ones(len(df), dtype=bool)
+        warnings.warn(
+            "response holds raw response rates, so the plan counts every conversion among contacted customers as caused "
+            "by the campaign, including customers who would have bought anyway; its numbers are labelled 'not incremental'. "
+            "Pass the Readout of a test with a randomised control group (microseg.campaign.readout) to plan on incremental lift.",
+            NotIncrementalWarning,
+            stacklevel=2,
+        )
     channel_of = {s: str(c) for s, c in _per_segment(channels, labels, name="channels", kind="channel").items()}
     if messages is None:
         messages = DEFAULT_MESSAGE
@@ -412,7 +346,8 @@ def plan(
 
     reach = (status == "reachable").to_numpy()
     pos = np.flatnonzero(reach)
-    chosen = pos[_allocate(seg_code[pos], p[pos], cost_arr[seg_code[pos]], value_arr[seg_code[pos]],
+    buy = np.flatnonzero(reach & funded_row)
+    chosen = buy[_allocate(seg_code[buy], p[buy], cost_arr[seg_code[buy]], value_arr[seg_code[buy]],
                            budget=budget, cap_n=cap_n, min_roi=min_roi)]
 
     ids = df[customer].to_numpy() if customer in df.columns else df.index.to_numpy()
@@ -423,7 +358,7 @@ def plan(
             "segment": np.asarray(labels, dtype=object)[cseg] if len(labels) else np.array([], dtype=object),
             "channel": [channel_of[labels[c]] for c in cseg],
             "message": [message_of[labels[c]] for c in cseg],
-            "probability": p[chosen],
+            ("lift" if incremental else "probability"): p[chosen],
             "cost": cost_arr[cseg],
             "expected_value": p[chosen] * value_arr[cseg],
         }
@@ -454,18 +389,37 @@ def plan(
             "reachable": counts[:, 3],
             "channel": [channel_of[s] for s in labels],
             "message": [message_of[s] for s in labels],
-            "response_rate": rate,
-            "cost_per_contact": cost_arr,
-            "value_per_conversion": value_arr,
-            "contacts": n_chosen,
-            "cost": cost,
-            "expected_conversions": conv,
-            "revenue": revenue,
-            "profit": revenue - cost,
-            "roi": roi,
-            "marginal_roi": last_p * value_arr / cost_arr - 1,
+            "basis": "incremental" if incremental else NOT_INCREMENTAL,
         },
         index=pd.Index(labels, name="segment"),
     )
+    if incremental:
+        lift = np.array([lift_of[s] for s in labels], dtype="float64").reshape(-1, 3)
+        table["lift"], table["lift_low"], table["lift_high"] = lift[:, 0], lift[:, 1], lift[:, 2]
+        table["funded"] = [bool(funded_of[s]) for s in labels]
+    else:
+        table["response_rate"] = rate
+    table["cost_per_contact"] = cost_arr
+    table["value_per_conversion"] = value_arr
+    table["contacts"] = n_chosen
+    table["cost"] = cost
+    if incremental:
+        for suffix, col in (("", 0), ("_low", 1), ("_high", 2)):
+            table[f"incremental_conversions{suffix}"] = n_chosen * lift[:, col]
+        for suffix in ("", "_low", "_high"):
+            table[f"incremental_revenue{suffix}"] = table[f"incremental_conversions{suffix}"] * value_arr
+        for suffix in ("", "_low", "_high"):
+            table[f"profit{suffix}"] = table[f"incremental_revenue{suffix}"] - cost
+        for suffix in ("", "_low", "_high"):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                table[f"roi{suffix}"] = np.where(cost > 0, table[f"profit{suffix}"] / np.where(cost > 0, cost, 1), np.nan)
+    else:
+        table["expected_conversions"] = conv
+        table["revenue"] = revenue
+        table["profit"] = revenue - cost
+        table["roi"] = roi
+    table["marginal_roi"] = last_p * value_arr / cost_arr - 1
     excluded = {s: int(counts[:, i].sum()) for i, s in enumerate(_STATUSES[:3])}
-    return CampaignPlan(table=table, contacts=contacts, budget=None if budget is None else float(budget), excluded=excluded)
+    return CampaignPlan(table=table, contacts=contacts, budget=None if budget is None else float(budget), excluded=excluded,
+                        incremental=incremental, alpha=response.alpha if incremental else 0.05,
+                        sensitive_allowed=allowed)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Test design and read-out for randomised campaign tests (treatment vs holdout control).
+"""Test design for randomised campaign tests (treatment vs holdout control).
 
 Design: :func:`sample_size` (customers per arm to detect a lift),
 :func:`statistical_power` (power at given arm sizes), :func:`minimum_detectable_lift`
@@ -6,12 +6,11 @@ Design: :func:`sample_size` (customers per arm to detect a lift),
 control group drawn within each segment) and :func:`design_test` (all of it
 per segment).
 
-Read-out: :func:`readout` compares response in treatment and control per
-segment: absolute lift (difference of rates) with a Wald interval, relative
-lift (ratio - 1) with a log-ratio (Katz) interval, the two-sided p-value of
-the pooled two-proportion z-test, and Benjamini-Hochberg adjusted p-values
-across segments. The absolute lift per segment is the uplift: extra
-conversions per treated customer.
+The read-out (:func:`~microseg.campaign.readout`) lives in ``readouts``; the
+two-proportion statistics it uses for yes/no outcomes are here
+(``_lift_stats``): absolute lift with a Wald interval, relative lift with a
+log-ratio (Katz) interval, the pooled two-proportion z-test, and
+:func:`benjamini_hochberg` across segments.
 
 The formulas (normal approximation, two-sided test at level ``alpha``,
 ``k = n_control / n_treatment``, ``p_c`` the control rate, ``p_t = p_c + d``,
@@ -27,14 +26,13 @@ ed., eq. 4.14 without continuity correction.)
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .._validation import check_columns, check_frame, check_labels, report_rows
-from ..errors import MicrosegError
+from .._validation import check_frame, check_labels
+from ..errors import MicrosegError, SchemaError
 
 __all__ = [
     "sample_size",
@@ -42,8 +40,6 @@ __all__ = [
     "minimum_detectable_lift",
     "holdout_split",
     "design_test",
-    "readout",
-    "Readout",
     "benjamini_hochberg",
 ]
 
@@ -174,11 +170,29 @@ def minimum_detectable_lift(
     return d / baseline if relative else d
 
 
+def _check_ids(customers: pd.DataFrame, customer, *, why: str = "could land in both arms", name: str = "customers") -> None:
+    """One row per customer: a repeated id would be split (or contacted and costed) more than once."""
+    if customer in customers.columns:
+        ids, where = customers[customer], f"column {customer!r} of {name}"
+    elif customers.index.has_duplicates:
+        ids, where = customers.index.to_series(), f"the index of {name} (no {customer!r} column)"
+    else:
+        return
+    dup = ids[ids.duplicated(keep=False)]
+    if len(dup):
+        raise SchemaError(
+            f"{where} repeats {dup.nunique()} customer ids ({len(dup)} rows, e.g. {dup.drop_duplicates().head(3).tolist()}); "
+            f"a repeated customer {why}. Pass one row per customer (e.g. df.drop_duplicates({customer!r})), "
+            "or customer='your_id_column'."
+        )
+
+
 def holdout_split(
     customers,
     *,
     control: float = 0.1,
     segments=None,
+    customer: Hashable = "customer_id",
     random_state=None,
 ) -> pd.Series:
     """Assign each customer to ``"treatment"`` or ``"control"``, stratified by segment.
@@ -195,6 +209,9 @@ def holdout_split(
         Share held out as control, in (0, 1).
     segments : str or array-like, optional
         Column name or labels to stratify by (default: one stratum).
+    customer : str
+        Customer id column, when present: ids must be unique, or one customer
+        could land in both arms (without it, the index must be unique).
     random_state : int, RandomState or None
 
     Returns
@@ -213,6 +230,7 @@ def holdout_split(
     from sklearn.utils import check_random_state
 
     check_frame(customers, name="customers")
+    _check_ids(customers, customer)
     control = _level(control, "control")
     rng = check_random_state(random_state)
     n = len(customers)
@@ -309,67 +327,9 @@ def benjamini_hochberg(pvalues) -> np.ndarray:
     >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.20]).round(3).tolist()
     [0.04, 0.053, 0.053, 0.2]
     """
-    from .._profile_stats import bh_adjust
+    from ..profiling._stats import bh_adjust
 
     return bh_adjust(np.asarray(pvalues, dtype="float64"))
-
-
-@dataclass(frozen=True, repr=False)
-class Readout:
-    """The read-out of a randomised campaign test, per segment and overall.
-
-    Attributes
-    ----------
-    table : pandas.DataFrame
-        One row per segment (index ``segment``), then a final ``"overall"`` row
-        (only that row when no segments are given):
-        ``n_treatment``, ``conversions_treatment``, ``rate_treatment``,
-        ``n_control``, ``conversions_control``, ``rate_control``, ``lift``
-        (absolute: rate difference, the uplift per treated customer) with
-        ``lift_low``/``lift_high``, ``relative_lift`` with
-        ``relative_lift_low``/``relative_lift_high``, ``p_value``,
-        ``p_adjusted`` (Benjamini-Hochberg across the segments; the overall row
-        keeps its own p-value), ``significant`` (``p_adjusted < alpha``) and
-        ``incremental_conversions`` (lift x n_treatment).
-    alpha : float
-    outcome : str
-    """
-
-    table: pd.DataFrame
-    alpha: float
-    outcome: str
-
-    @property
-    def overall(self) -> pd.Series:
-        """The overall row."""
-        return self.table.loc["overall"]
-
-    @property
-    def by_segment(self) -> pd.DataFrame:
-        """The per-segment rows (without the overall row)."""
-        return self.table.drop(index="overall")
-
-    def to_frame(self) -> pd.DataFrame:
-        """The read-out table (a copy)."""
-        return self.table.copy()
-
-    def plot(self, ax=None, **kwargs):
-        """Draw the lift per segment with its interval (see :func:`microseg.plot.lift_chart`)."""
-        from ..plot import lift_chart
-
-        return lift_chart(self, ax=ax, **kwargs)
-
-    def __repr__(self) -> str:
-        o = self.overall
-        n_sig = int(self.by_segment["significant"].sum())
-        segs = f", {n_sig} of {len(self.by_segment)} segments significant after BH at {self.alpha}" if len(self.by_segment) else ""
-        return (
-            f"Readout({self.outcome}: {o['rate_treatment']:.2%} treated vs {o['rate_control']:.2%} control, "
-            f"lift {o['lift'] * 100:+.2f} pts [{o['lift_low'] * 100:+.2f}, {o['lift_high'] * 100:+.2f}], p={o['p_value']:.2g}{segs})"
-        )
-
-    def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:.4g}")
 
 
 def _lift_stats(x_t, n_t, x_c, n_c, alpha):
@@ -389,109 +349,3 @@ def _lift_stats(x_t, n_t, x_c, n_c, alpha):
         zstat = d / se0
         pv = np.where(se0 > 0, 2 * stats.norm.sf(np.abs(zstat)), np.where(d == 0, 1.0, 0.0))
     return r_t, r_c, d, d - z * se, d + z * se, rel, rel_lo, rel_hi, pv
-
-
-def readout(
-    results: pd.DataFrame,
-    *,
-    outcome: Hashable = "converted",
-    group: Hashable = "group",
-    treatment="treatment",
-    control="control",
-    segments=None,
-    alpha: float = 0.05,
-) -> Readout:
-    """Read out a randomised test per segment: response, lift with intervals, p-values, BH, uplift.
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        One row per customer in the test (e.g. ``contacts`` of one campaign).
-    outcome : str
-        Boolean (or 0/1) response column.
-    group : str
-        Column giving the arm.
-    treatment, control : value or list of values
-        The arm value(s) counted as treatment and as control; rows in neither
-        arm are left out and reported (e.g. a second treatment arm).
-    segments : str or array-like, optional
-        Column name or labels to read out by (default: overall only).
-    alpha : float
-        1 - confidence level of the intervals, and the level for ``significant``.
-
-    Returns
-    -------
-    Readout
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"group": ["treatment"] * 1000 + ["control"] * 1000,
-    ...                    "converted": [True] * 60 + [False] * 940 + [True] * 40 + [False] * 960})
-    >>> r = readout(df)
-    >>> r.overall[["rate_treatment", "rate_control", "lift", "relative_lift"]].astype(float).round(3).tolist()
-    [0.06, 0.04, 0.02, 0.5]
-    >>> round(float(r.overall["p_value"]), 4)
-    0.0402
-    """
-    check_frame(results, name="results")
-    check_columns(results, [outcome, group], name="results")
-    alpha = _level(alpha, "alpha")
-    y = results[outcome]
-    if not (pd.api.types.is_bool_dtype(y) or pd.api.types.is_numeric_dtype(y)):
-        raise MicrosegError(f"outcome column {outcome!r} must be boolean or 0/1, found dtype {y.dtype}.")
-    yv = y.to_numpy(dtype="float64", na_value=np.nan)
-    if np.isnan(yv).any() or not np.isin(yv, [0.0, 1.0]).all():
-        raise MicrosegError(f"outcome column {outcome!r} must hold only True/False (or 0/1) without missing values.")
-    t_vals = list(treatment) if isinstance(treatment, (list, tuple, set)) else [treatment]
-    c_vals = list(control) if isinstance(control, (list, tuple, set)) else [control]
-    g = results[group]
-    is_t = g.isin(t_vals).to_numpy()
-    is_c = g.isin(c_vals).to_numpy()
-    if not is_t.any() or not is_c.any():
-        found = pd.unique(g.dropna().astype(str)).tolist()[:10]
-        raise MicrosegError(
-            f"column {group!r} needs both arms: treatment={t_vals!r} matched {int(is_t.sum())} rows and control={c_vals!r} "
-            f"matched {int(is_c.sum())}; values found: {found}. Pass treatment=... and control=..."
-        )
-    labels = pd.Series("all", index=results.index) if segments is None else check_labels(results, segments)
-    in_test = is_t | is_c
-    dropped = {"in neither arm": int((~in_test).sum()), "missing segment label": int((in_test & labels.isna().to_numpy()).sum())}
-    keep = in_test & labels.notna().to_numpy()
-    report_rows(None, dropped, what="test rows", stacklevel=3)
-    frame = pd.DataFrame({"segment": labels.to_numpy()[keep], "t": is_t[keep], "y": yv[keep]})
-    agg = frame.groupby(["segment", "t"], observed=True, sort=True)["y"].agg(["size", "sum"]).unstack("t", fill_value=0)
-    agg = agg.reindex(columns=pd.MultiIndex.from_product([["size", "sum"], [True, False]]), fill_value=0)
-    n_t, x_t = agg[("size", True)].to_numpy(), agg[("sum", True)].to_numpy()
-    n_c, x_c = agg[("size", False)].to_numpy(), agg[("sum", False)].to_numpy()
-    seg_index = list(agg.index)
-    n_t = np.append(n_t, n_t.sum())
-    x_t = np.append(x_t, x_t.sum())
-    n_c = np.append(n_c, n_c.sum())
-    x_c = np.append(x_c, x_c.sum())
-    r_t, r_c, d, lo, hi, rel, rlo, rhi, pv = _lift_stats(x_t, n_t, x_c, n_c, alpha)
-    padj = np.append(benjamini_hochberg(pv[:-1]), pv[-1])
-    table = pd.DataFrame(
-        {
-            "n_treatment": n_t.astype(np.int64),
-            "conversions_treatment": x_t.astype(np.int64),
-            "rate_treatment": r_t,
-            "n_control": n_c.astype(np.int64),
-            "conversions_control": x_c.astype(np.int64),
-            "rate_control": r_c,
-            "lift": d,
-            "lift_low": lo,
-            "lift_high": hi,
-            "relative_lift": rel,
-            "relative_lift_low": rlo,
-            "relative_lift_high": rhi,
-            "p_value": pv,
-            "p_adjusted": padj,
-            "significant": padj < alpha,
-            "incremental_conversions": d * n_t,
-        },
-        index=pd.Index([*seg_index, "overall"], name="segment", dtype=object),
-    )
-    if segments is None:
-        table = table.loc[["overall"]]
-    return Readout(table=table, alpha=alpha, outcome=str(outcome))

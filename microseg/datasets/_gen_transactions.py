@@ -53,6 +53,7 @@ def _transactions(rng, spec, cat, state, start_s, end_s, season, channels, targe
     scale = total / (target / 1.05 * n) if total > 0 else 1.0
     shape = np.asarray(spec["gap_shape"], float)[b]
     owner, u = _renewal(rng, wlo, length, scale / np.maximum(rate, 1e-9), shape)
+    state["orders_per_day"] = rate / scale  # the planted purchase rate (no draw: the tables do not move)
     day = season.unwarp(u)
     sec = start_s + np.floor(day).astype(np.int64) * _DAY + _time_of_day(rng, len(owner))
     sec = np.clip(sec, state["signup"][owner], end_s)

@@ -27,6 +27,7 @@ import pandas as pd
 from sklearn.utils import check_random_state
 
 from ..errors import MicrosegError
+from ._gen_accounts import _accounts, icp_frame
 from ._gen_catalog import _Catalog
 from ._gen_common import _DAY, _cat, _draw, _Season
 from ._gen_contacts import _contacts
@@ -60,14 +61,31 @@ class Truth:
         ones, ``"True"`` for boolean flags) and ``direction`` (``"higher"`` or
         ``"lower"`` than in the whole population). At most 8 per persona, each
         strong enough to be found among a persona's 10 most distinctive traits.
+    accounts : pandas.DataFrame or None
+        ``kind="b2b"`` only (else None). One row per account: ``account_id``,
+        ``icp`` (bool: the account fits the planted ideal customer profile),
+        ``propensity`` (float: the planted probability that the account
+        converts), ``converted`` (bool, drawn from it; the same column as
+        ``accounts["converted"]``) and ``clv`` (float: the account's expected
+        net spend over the 365 days after ``end`` under the generator's own
+        purchase and churn process; 0 for accounts that already churned).
+    icp : pandas.DataFrame or None
+        ``kind="b2b"`` only. The planted ideal customer profile in the
+        vocabulary of :func:`microseg.bands` schemes: ``column`` (of
+        ``accounts``), ``scheme``, ``level`` (the band the profile asks for;
+        two sector levels are alternatives) and ``description``.
     """
 
     customers: pd.DataFrame
     persona_traits: pd.DataFrame
+    accounts: pd.DataFrame | None = None
+    icp: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         n_personas = self.customers["persona"].nunique() if len(self.customers) else 0
-        return f"Truth(customers={len(self.customers):,} rows, personas={n_personas}, traits={len(self.persona_traits)})"
+        extra = "" if self.accounts is None else f", accounts={len(self.accounts):,}"
+        return (f"Truth(customers={len(self.customers):,} rows, personas={n_personas}, "
+                f"traits={len(self.persona_traits)}{extra})")
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,9 @@ class CustomerData:
     ----------
     customers, transactions, events, contacts, survey, survey_items : pandas.DataFrame
     truth : Truth
+    accounts, account_contacts : pandas.DataFrame or None
+        ``kind="b2b"`` only (None for consumers): one row per company, and
+        one row per person at a company with their buying-committee role.
     """
 
     customers: pd.DataFrame
@@ -89,21 +110,28 @@ class CustomerData:
     survey: pd.DataFrame
     survey_items: pd.DataFrame
     truth: Truth = field(repr=False)
+    accounts: pd.DataFrame | None = None
+    account_contacts: pd.DataFrame | None = None
 
     _TABLES = ("customers", "transactions", "events", "contacts", "survey", "survey_items")
 
+    def _tables(self) -> tuple:
+        extra = ("accounts", "account_contacts") if self.accounts is not None else ()
+        return self._TABLES + extra
+
     def to_frame(self) -> pd.DataFrame:
         """One row per table: its name, number of rows and number of columns."""
+        tables = self._tables()
         return pd.DataFrame(
             {
-                "table": list(self._TABLES),
-                "rows": [len(getattr(self, t)) for t in self._TABLES],
-                "columns": [getattr(self, t).shape[1] for t in self._TABLES],
+                "table": list(tables),
+                "rows": [len(getattr(self, t)) for t in tables],
+                "columns": [getattr(self, t).shape[1] for t in tables],
             }
         )
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{t}={len(getattr(self, t)):,}" for t in self._TABLES)
+        parts = ", ".join(f"{t}={len(getattr(self, t)):,}" for t in self._tables())
         return f"CustomerData({parts})"
 
     def _repr_html_(self) -> str:
@@ -299,6 +327,45 @@ def make_customers(
         and ``persona_traits`` (``persona``, ``column``, ``level``,
         ``direction``).
 
+        **accounts** (``kind="b2b"`` only, else None; one row per company;
+        drawn from a random stream of their own, so the tables above are the
+        same with or without them)
+
+        - ``account_id`` (str): ``"A0000001"``, ...; the account of customer
+          ``"C0000001"``.
+        - ``company_name``, ``industry``, ``country``, ``region``, ``city``,
+          ``partner``: as in ``customers``.
+        - ``naics`` (category): a six-digit NAICS 2022 code within the
+          ``industry`` (technology spans sectors 51 and 54).
+        - ``employees`` (int): within the ``company_size`` band (a Pareto tail
+          above 1,000).
+        - ``revenue`` (float): annual turnover in euros, rounded to 1,000.
+        - ``converted`` (bool): the account converted in an account-based
+          campaign (a CRM's closed-won deals), driven by the planted ideal
+          customer profile (``truth.icp``) and by having a decision-maker
+          among the contacts.
+
+        **account_contacts** (``kind="b2b"`` only; one row per person, grouped
+        by account, the buyer first)
+
+        - ``customer_id`` (str): the buyer keeps their customer id; the other
+          contacts are numbered after the last customer. Only buyers have
+          transactions and events.
+        - ``account_id`` (str).
+        - ``role`` (category): decision_maker, influencer, user (the buyer's
+          from their job title).
+        - ``job_title`` (category), ``buyer`` (bool).
+        - ``email`` (str): on the company's domain, ~5 % missing.
+        - ``email_opt_in``, ``ads_opt_in``, ``opted_out`` (bool): each
+          person's own consent; the buyer's are those of ``customers``.
+
+        Bigger companies have more contacts (1.3 + 0.7·log10(employees) on average).
+        ``truth.accounts`` holds each account's ``icp`` fit, conversion
+        ``propensity``, ``converted`` and ``clv`` (expected net spend over the
+        next year under the generator's process); ``truth.icp`` the planted
+        profile: medium-sized firms (50-249 employees) in manufacturing or
+        transportation and warehousing.
+
     Raises
     ------
     MicrosegError
@@ -323,10 +390,15 @@ def make_customers(
     ['affluent_travellers', 'bargain_hunters']
     >>> bool((data.survey.drop(columns=["customer_id", "duration_s"]).stack() <= 5).all())
     True
+    >>> b2b = ms.datasets.make_customers(n_customers=300, random_state=0, kind="b2b")
+    >>> len(b2b.accounts), list(b2b.account_contacts["role"].cat.categories)
+    (300, ['decision_maker', 'influencer', 'user'])
     """
     n, start_ts, end_ts = _check_args(n_customers, start, end, kind)
     rs = check_random_state(random_state)
-    seeds = np.random.SeedSequence(rs.randint(0, 2**31 - 1, size=4).tolist()).spawn(6)
+    root = np.random.SeedSequence(rs.randint(0, 2**31 - 1, size=4).tolist())
+    seeds = root.spawn(6)  # the tables of every kind
+    # later additions draw from further children of the same root, so the six streams above never move
     rngs = [np.random.default_rng(s) for s in seeds]
     spec = _B2C if kind == "b2c" else _B2B
     start_s = int(start_ts.value // 1_000_000_000)
@@ -367,6 +439,13 @@ def make_customers(
         "converted": converted,
     })
     traits = _traits_frame(_TRAITS_B2C if kind == "b2c" else _TRAITS_B2B)
+    accounts = account_contacts = truth_accounts = icp = None
+    if kind == "b2b":
+        accounts_rng = np.random.default_rng(root.spawn(1)[0])  # child 6: the account tables (issue 26)
+        accounts, account_contacts, truth_accounts = _accounts(accounts_rng, customers, state, spec, transactions,
+                                                               start_s, end_s)
+        accounts["converted"] = truth_accounts["converted"].to_numpy()
+        icp = icp_frame()
     return CustomerData(
         customers=customers,
         transactions=transactions,
@@ -374,5 +453,7 @@ def make_customers(
         contacts=contacts,
         survey=survey,
         survey_items=items,
-        truth=Truth(customers=truth_customers, persona_traits=traits),
+        truth=Truth(customers=truth_customers, persona_traits=traits, accounts=truth_accounts, icp=icp),
+        accounts=accounts,
+        account_contacts=account_contacts,
     )

@@ -41,6 +41,7 @@ _NAMES = {
     "plot_frequency_recency": "._clv",
     "plot_model_comparison": "._clv",
     "plot_survival": "._clv",
+    "plot_drift": "._drift",
     "plot_lookalike_curve": "._lookalike",
     "plot_lookalike_drivers": "._lookalike",
 }

@@ -29,12 +29,24 @@ def plan_chart(plan, *, ax=None):
     colors = segment_colors(labels)
     x = np.arange(len(labels))
     w = 0.4
+    incremental = getattr(plan, "incremental", False)
     ax.bar(x - w / 2, t["cost"].to_numpy(), width=w, color=[colors[s] for s in labels], alpha=0.45, label="cost")
-    ax.bar(x + w / 2, t["revenue"].to_numpy(), width=w, color=[colors[s] for s in labels], label="expected revenue")
+    if incremental:
+        rev = t["incremental_revenue"].to_numpy(dtype="float64")
+        err = np.vstack([rev - t["incremental_revenue_low"].to_numpy(dtype="float64"),
+                         t["incremental_revenue_high"].to_numpy(dtype="float64") - rev])
+        ax.bar(x + w / 2, rev, width=w, color=[colors[s] for s in labels], yerr=err, capsize=3,
+               label=f"incremental revenue ({1 - plan.alpha:.0%} interval)")
+        ax.axhline(0, color="#7f7f7f", linewidth=0.8)
+        title = "Incremental campaign plan: cost and incremental revenue per segment"
+    else:
+        ax.bar(x + w / 2, t["revenue"].to_numpy(), width=w, color=[colors[s] for s in labels],
+               label="expected revenue (not incremental)")
+        title = "Campaign plan (not incremental: raw response): cost and revenue per segment"
     ax.set_xticks(x, [str(s) for s in labels], rotation=30, ha="right")
     ax.set_xlabel("Segment")
     ax.set_ylabel("Amount")
-    ax.set_title("Campaign plan: cost and expected revenue per segment")
+    ax.set_title(title)
     ax.legend()
     return ax
 
@@ -114,10 +126,12 @@ def lift_chart(readout, *, relative: bool = False, ax=None):
         _, ax = plt.subplots(figsize=(6, 0.5 * len(readout.table) + 1.5))
     t = readout.table
     col = "relative_lift" if relative else "lift"
+    kind = getattr(readout, "kind", "binary")
+    scale = 100 if relative or kind == "binary" else 1  # percentage points (rates) or outcome units (money)
     y = np.arange(len(t))[::-1]
-    est = t[col].to_numpy(dtype="float64") * 100
-    lo = t[f"{col}_low"].to_numpy(dtype="float64") * 100
-    hi = t[f"{col}_high"].to_numpy(dtype="float64") * 100
+    est = t[col].to_numpy(dtype="float64") * scale
+    lo = t[f"{col}_low"].to_numpy(dtype="float64") * scale
+    hi = t[f"{col}_high"].to_numpy(dtype="float64") * scale
     labels = list(t.index)
     colors = segment_colors([s for s in labels if s != "overall"])
     colors["overall"] = "#000000"
@@ -126,7 +140,11 @@ def lift_chart(readout, *, relative: bool = False, ax=None):
         ax.plot([e], [yi], marker="D" if s == "overall" else "o", color=colors[s])
     ax.axvline(0, color="#7f7f7f", linestyle="--")
     ax.set_yticks(y, [str(s) for s in labels])
-    ax.set_xlabel("Relative lift (%)" if relative else "Lift (percentage points)")
+    what = {"binary": "rate", "continuous": "mean", "ratio": ""}[kind]
+    if relative:
+        ax.set_xlabel("Relative lift (%)")
+    else:
+        ax.set_xlabel("Lift (percentage points)" if kind == "binary" else f"Difference in {what} {readout.outcome}".replace("  ", " "))
     ax.set_ylabel("Segment")
-    ax.set_title(f"Lift in {readout.outcome} rate, treatment vs control ({(1 - readout.alpha):.0%} intervals)")
+    ax.set_title(f"Lift in {readout.outcome} {what}, treatment vs control ({(1 - readout.alpha):.0%} intervals)".replace("  ", " "))
     return ax

@@ -6,7 +6,8 @@ One module per job:
 - ``suppression``: :func:`suppression_list`, :func:`is_suppressed`, :func:`has_consent`,
   :func:`contact_status` (who may be contacted through which channel).
 - ``export``: :func:`export_audience` → :class:`ExportReport` (hashed CSV, counts per step, platform minimums).
-- ``sensitive``: :func:`sensitive_columns`, :func:`check_sensitive` (GDPR Art. 9, CPRA geolocation).
+- ``sensitive``: :func:`find_sensitive`, :func:`sensitive_columns`, :func:`check_sensitive` (GDPR Art. 9,
+  CPRA geolocation and proxies, by name in six languages and by value).
 - ``inference``: :func:`audit_inference` (does a targeting output act as a proxy for a sensitive attribute?).
 - ``anonymity``: :func:`k_anonymity`, :func:`generalise_to_k`, :func:`age_bands`, :func:`postcode_prefix`,
   :func:`suppress_small_cells`.
@@ -21,6 +22,11 @@ _NAMES: dict[str, str] = {
     "sensitive_columns": ".sensitive",
     "check_sensitive": ".sensitive",
     "SENSITIVE_KEYWORDS": ".sensitive",
+    "PROXY_KEYWORDS": "._sensitive_names",
+    "VALUE_VOCABULARIES": "._sensitive_values",
+    "Vocabulary": "._sensitive_values",
+    "find_sensitive": ".sensitive",
+    "condition_columns": ".sensitive",
     "hash_identifiers": ".hashing",
     "normalise_identifiers": ".hashing",
     "PHONE_REGIONS": ".hashing",

@@ -31,8 +31,8 @@ Google upload names only if you add those columns yourself.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,7 +42,7 @@ import pandas as pd
 from .._validation import check_columns, check_datetime, check_frame, report_rows
 from ..errors import AudienceTooSmallError, DataQualityWarning, MicrosegError, PrivacyError
 from .hashing import PLATFORMS, _hash
-from .sensitive import SPECIAL_AD_CATEGORIES
+from .sensitive import SPECIAL_AD_CATEGORIES, check_sensitive
 from .suppression import SuppressionList, contact_status
 
 __all__ = ["export_audience", "ExportReport", "PLATFORM_RULES", "EXPORT_STEPS", "STALE_WARNING_DAYS"]
@@ -98,6 +98,8 @@ class ExportReport:
         Exported records not updated in 180 days (warned about).
     include_raw : bool
         Whether raw identifiers were written too.
+    sensitive_allowed : dict
+        Sensitive audience column -> the written reason given for exporting it.
     """
 
     platform: str
@@ -112,6 +114,7 @@ class ExportReport:
     as_of: pd.Timestamp | None
     not_updated_180d: int
     include_raw: bool
+    sensitive_allowed: dict = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-step counts."""
@@ -171,6 +174,7 @@ def export_audience(
     include_raw: bool = False,
     special_ad_category: str | None = None,
     lookalike: bool | None = None,
+    allow_sensitive: Mapping[Hashable, str] | None = None,
 ) -> ExportReport:
     """Hash an audience for upload to an ad platform, keeping only who may be contacted.
 
@@ -215,6 +219,11 @@ def export_audience(
         Whether ``audience`` was built by a lookalike model. Default: detected
         from ``audience.attrs["microseg_lookalike"]`` or the ``score``,
         ``rank`` and ``tier`` columns that ``Lookalike.audience`` returns.
+    allow_sensitive : mapping column -> reason, optional
+        An audience carrying a sensitive column (by name or by value; see
+        :func:`~microseg.privacy.check_sensitive`) was probably selected by it
+        and is refused unless each such column is allowed with a written
+        reason, kept in the report.
 
     Returns
     -------
@@ -245,6 +254,9 @@ def export_audience(
         raise MicrosegError(f"platform must be one of {tuple(PLATFORM_RULES)}, got {platform!r}.")
     rule = PLATFORM_RULES[platform]
     ids = _identifiers(audience, identifiers, platform)
+    bookkeeping = {*ids.values(), opt_out, consent, updated, customer, "score", "rank", "tier"}
+    allowed = check_sensitive([c for c in audience.columns if c not in bookkeeping], data=audience,
+                              allow_sensitive=allow_sensitive, purpose="an exported audience's columns")  # fmt: skip
     if min_size is None:
         min_size = rule.min_size
     elif int(min_size) < rule.min_size:
@@ -385,4 +397,5 @@ def export_audience(
         as_of=ts,
         not_updated_180d=stale_warn,
         include_raw=include_raw is True,
+        sensitive_allowed=allowed,
     )

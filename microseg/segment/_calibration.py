@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._transactions import _as_timestamp, _wall_ticks, check_freq, prepare_log, to_period
+from .._transactions import as_timestamp, check_freq, prepare_log, to_period, wall_ticks
 from .._validation import report_rows
 from ..errors import DataQualityWarning, MicrosegError
 
@@ -84,12 +84,12 @@ def calibration_holdout(
     >>> table.loc["a"].tolist()
     [1.0, 4.0, 30.0, 20.0, 1.0, 30.0, 10.0]
     """
-    from .rfm import rfm
+    from ._rfm_table import rfm
 
     check_freq(freq)
     log = prepare_log(transactions, customer=customer, time=time, value=value, as_of=as_of)
     tz = transactions[time].dt.tz
-    end = _as_timestamp(calibration_end, tz)
+    end = as_timestamp(calibration_end, tz)
     first = int(log.ticks.min())
     if not first <= end.value < log.as_of.value:
         raise MicrosegError(
@@ -97,7 +97,7 @@ def calibration_holdout(
             f"({log.as_of}), so that both the calibration and the holdout period hold data; pass a date inside "
             "the log."
         )
-    wall, _ = _wall_ticks(transactions[time])
+    wall, _ = wall_ticks(transactions[time])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # the rows dropped are reported once, below
         cal = rfm(transactions.iloc[np.flatnonzero(wall <= end.value)], customer=customer, time=time,

@@ -1,6 +1,6 @@
 """How many segments: :func:`choose_k`.
 
-It works on the encoding of :class:`~microseg.segment.cluster.SegmentModel`
+It works on the encoding of :class:`~microseg.SegmentModel`
 (pass ``model=`` to use other encoding settings); the encoder is fitted once
 on all rows, and only the k-means step is repeated.
 
@@ -37,7 +37,9 @@ from sklearn.utils import check_random_state
 
 from tqdm.auto import tqdm
 
+from .._words import join
 from ..errors import MicrosegError
+from ._cluster import SegmentModel, kmeans
 
 __all__ = ["choose_k", "ChooseKResult", "knee"]
 
@@ -75,8 +77,6 @@ def _num(v):
 
 
 def _template(model, random_state):
-    from .cluster import SegmentModel
-
     if model is None:
         return SegmentModel(random_state=random_state)
     if not isinstance(model, SegmentModel):
@@ -222,12 +222,10 @@ def choose_k(
     template = _template(model, rng.randint(2**31 - 1))
     Z, num_cols, blocks = _encode(template, X, max(ks))
     n = Z.shape[0]
-    from .cluster import _kmeans
-
     p = template.get_params()
     rows = []
     for kk in tqdm(ks, desc="choose_k", disable=not verbose, leave=False):
-        labels, _, inertia, _ = _kmeans(Z, None, kk, n_init=p["n_init"], max_iter=p["max_iter"],
+        labels, _, inertia, _ = kmeans(Z, None, kk, n_init=p["n_init"], max_iter=p["max_iter"],
                                         fit_sample=p["fit_sample"], rng=rng)
         n_lab = len(np.unique(labels))
         if 2 <= n_lab < n:
@@ -270,20 +268,14 @@ def choose_k(
     others = [f"{_CRITERIA[c]} prefers {v}" for c, v in best.items() if v is not None and v != rec]
     sentence = f"Recommended: {rec} segments ({rule})"
     if agreeing:
-        sentence += f"; {_join([_CRITERIA[c] for c in agreeing])} {'agrees' if len(agreeing) == 1 else 'agree'}"
+        sentence += f"; {join([_CRITERIA[c] for c in agreeing])} {'agrees' if len(agreeing) == 1 else 'agree'}"
     else:
         sentence += "; no other criterion agrees"
     if others:
-        sentence += f"; {_join(others)}"
+        sentence += f"; {join(others)}"
     sentence += "."
     return ChooseKResult(scores=scores, recommended=int(rec), elbow=int(elbow), agreeing=agreeing,
                          recommendation=sentence)
-
-
-def _join(words: list[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _reference(Z, num_cols, blocks, rng):
@@ -304,8 +296,6 @@ def _reference(Z, num_cols, blocks, rng):
 
 
 def _gap(Z, ks, *, num_cols, blocks, n_references, gap_sample, n_init, max_iter, rng):
-    from .cluster import _kmeans
-
     n = Z.shape[0]
     if n > gap_sample:
         Z = Z[np.sort(rng.choice(n, size=gap_sample, replace=False))]
@@ -314,9 +304,9 @@ def _gap(Z, ks, *, num_cols, blocks, n_references, gap_sample, n_init, max_iter,
     gap, se = [], []
     for kk in ks:
         kk_eff = min(kk, Z.shape[0])
-        logw = np.log(max(_kmeans(Z32, None, kk_eff, n_init=n_init, max_iter=max_iter, fit_sample=None, rng=rng)[2], 1e-300))
+        logw = np.log(max(kmeans(Z32, None, kk_eff, n_init=n_init, max_iter=max_iter, fit_sample=None, rng=rng)[2], 1e-300))
         ref = np.array([
-            np.log(max(_kmeans(R, None, kk_eff, n_init=max(1, n_init // 2), max_iter=max_iter,
+            np.log(max(kmeans(R, None, kk_eff, n_init=max(1, n_init // 2), max_iter=max_iter,
                                fit_sample=None, rng=rng)[2], 1e-300))
             for R in refs
         ])

@@ -16,7 +16,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._transactions import _as_timestamp, check_freq, period_start, prepare_log, to_period
+from .._transactions import as_timestamp, check_freq, period_start, prepare_log, to_period
 from .._validation import check_columns, check_frame, report_rows
 from ..errors import DataQualityWarning, MicrosegError
 from ._btyd_data import summary_arrays
@@ -28,7 +28,7 @@ _HOLDOUT = ["frequency_holdout", "duration_holdout"]
 
 
 def _model(model, table):
-    from .clv import BetaGeoModel
+    from ._clv import BetaGeoModel
 
     if model is None:
         return BetaGeoModel().fit(table)
@@ -291,7 +291,7 @@ def cumulative_transactions(
 
     check_freq(freq)
     log = prepare_log(transactions, customer=customer, time=time, value=value, as_of=as_of)
-    end = _as_timestamp(calibration_end, transactions[time].dt.tz)
+    end = as_timestamp(calibration_end, transactions[time].dt.tz)
     if model is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)  # the same rows are reported once, below
@@ -366,7 +366,7 @@ def frequency_recency_matrix(summary: pd.DataFrame, *, model=None, kind: str = "
 
 def _candidates(models):
     from ._pareto import ParetoNBDModel
-    from .clv import BetaGeoModel
+    from ._clv import BetaGeoModel
 
     named = {"bgnbd": ("BG/NBD", BetaGeoModel), "paretonbd": ("Pareto/NBD", ParetoNBDModel)}
     if isinstance(models, dict):

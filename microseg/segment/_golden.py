@@ -202,7 +202,7 @@ def golden_questions(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from microseg.segment.psychographic import PsychographicModel
+    >>> from microseg.segment import PsychographicModel
     >>> rng = np.random.default_rng(0)
     >>> seg = rng.integers(0, 2, 300)
     >>> f = np.c_[np.where(seg == 1, 1.5, -1.5), rng.normal(size=300)]

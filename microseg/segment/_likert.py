@@ -1,6 +1,6 @@
 """Shared helpers for survey (Likert) answers: which columns are items, checks, reverse scoring, respondent flags.
 
-Used by :mod:`microseg.segment.psychographic` (``reliability``), the factor model
+Used by :mod:`microseg.segment._reliability` (``reliability``), the factor model
 and ``golden_questions`` so that every function reads items, validates answers
 and flags careless respondents the same way.
 """

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from ..errors import MicrosegError
 from ._choose_k import _ks, _template
+from ._cluster import kmeans
 
 __all__ = ["stability", "StabilityResult"]
 
@@ -150,8 +151,6 @@ def stability(
     if max_rows is not None and len(X) > max_rows:
         idx = np.sort(rng.choice(len(X), size=max_rows, replace=False))
         X = X.iloc[idx] if isinstance(X, pd.DataFrame) else np.asarray(X)[idx]
-    from .cluster import _kmeans
-
     p = template.get_params()
     by_k, segs, res_rows = [], [], []
     Z = None
@@ -169,7 +168,7 @@ def stability(
         aris, jac = [], []
         for r in range(n_resamples):
             idx = np.sort(rng.choice(n, size=m, replace=False))
-            lab = _kmeans(Z[idx], None, kk, n_init=p["n_init"], max_iter=p["max_iter"],
+            lab = kmeans(Z[idx], None, kk, n_init=p["n_init"], max_iter=p["max_iter"],
                           fit_sample=p["fit_sample"], rng=rng)[0]
             a = ref[idx]
             aris.append(adjusted_rand_score(a, lab))

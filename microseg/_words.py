@@ -1,0 +1,73 @@
+"""Numbers and traits in plain words, shared by every result that talks.
+
+Profiles name and describe segments (:meth:`SegmentProfile.describe_segments`),
+lookalike explanations list the seed's traits, and the cluster tools write
+their recommendations as sentences; they all format numbers and traits here.
+"""
+
+from __future__ import annotations
+
+__all__ = ["pretty", "number", "phrase", "short", "join"]
+
+
+def pretty(col) -> str:
+    """A column name in words: underscores become spaces."""
+    return str(col).replace("_", " ")
+
+
+def number(v: float) -> str:
+    """A number as people write it: 48,852 rather than 4.89e+04; 3 significant digits below 1,000.
+
+    Examples
+    --------
+    >>> number(48852.4), number(0.12345)
+    ('48,852', '0.123')
+    """
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+def phrase(r) -> str:
+    """One trait of a profile row (:meth:`SegmentProfile.to_frame`) as a phrase.
+
+    Examples
+    --------
+    >>> phrase({"column": "has_app", "kind": "flag", "index": 250.0})
+    '2.5× as likely to be has app'
+    >>> phrase({"column": "age", "kind": "numeric", "difference": -4.0, "mean_segment": 31.0, "mean_overall": 35.0})
+    'younger (mean 31 vs 35)'
+    """
+    col = pretty(r["column"])
+    if r["kind"] == "numeric":
+        higher = r["difference"] > 0
+        word = ("older" if higher else "younger") if col == "age" else f"{col} {'above' if higher else 'below'} average"
+        return f"{word} (mean {number(r['mean_segment'])} vs {number(r['mean_overall'])})"
+    ratio = r["index"] / 100
+    what = f"to be {col}" if r["kind"] == "flag" else f"to have {col} {str(r['level']).replace('_', ' ')!r}"
+    if ratio >= 1:
+        return f"{ratio:.1f}× as likely {what}"
+    return f"{1 / ratio:.1f}× less likely {what}" if ratio > 0 else f"never {what[3:]}"
+
+
+def short(r) -> str:
+    """One trait of a profile row as a word or two, for a segment's suggested name."""
+    col = pretty(r["column"])
+    if r["kind"] == "numeric":
+        if col == "age":
+            return "older" if r["difference"] > 0 else "younger"
+        return f"{'high' if r['difference'] > 0 else 'low'}-{col}"
+    if r["kind"] == "flag":
+        return col if r["effect_size"] > 0 else f"non-{col}"
+    return str(r["level"]) if r["effect_size"] > 0 else f"not-{r['level']}"
+
+
+def join(words: list[str]) -> str:
+    """Words joined as a sentence lists them.
+
+    Examples
+    --------
+    >>> join(["a", "b", "c"])
+    'a, b and c'
+    """
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
