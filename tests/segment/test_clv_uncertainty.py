@@ -17,6 +17,13 @@ FIX = Path(__file__).parents[1] / "fixtures"
 REF = json.loads((FIX / "clv_lifetimes_reference.json").read_text())
 
 
+def _read_cdnow(path) -> pd.DataFrame:
+    """CDNOW master as a transaction log, ids kept as zero-padded strings (read directly, as lifetimes reads it)."""
+    raw = pd.read_csv(path, dtype={"customer_id": str, "date": str})
+    return pd.DataFrame({"customer_id": raw["customer_id"], "timestamp": pd.to_datetime(raw["date"], format="%Y%m%d"),
+                         "amount": raw["dollar_value"]})
+
+
 @pytest.fixture(scope="module")
 def cdnow_summary(shared_data):
     f = shared_data / "cdnow_customers_summary.csv"
@@ -30,7 +37,7 @@ def cdnow_split(shared_data):
     f = shared_data / "cdnow_master.csv.gz"
     if not f.exists():
         pytest.skip("cdnow_master.csv.gz not found")
-    cd = ms.datasets.load_cdnow(f)
+    cd = _read_cdnow(f)
     return cd, ms.calibration_holdout(cd, calibration_end="1997-09-30", as_of="1998-06-30", freq="W")
 
 
@@ -227,10 +234,17 @@ def test_ninety_percent_intervals_cover_the_true_expectation_in_85_to_95_percent
 
 
 def test_summary_warns_when_the_information_is_singular():
-    s = pd.DataFrame({"frequency": [4.0] * 200, "recency": 30.0, "T": 40.0, "monetary_value": 25.0})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ModelFitWarning)
-        gg = ms.GammaGammaModel().fit(s)  # identical spends: q, v -> infinity, their ratio alone is identified
+    from microseg.segment._btyd_inference import covariance
+
+    # a log-likelihood flat in its second parameter: that direction gets no variance, and is counted
+    cov, n_flat = covariance(lambda lv: -50.0 * (lv[0] - 1.0) ** 2, np.array([1.0, 0.3]))
+    assert n_flat == 1
+    np.testing.assert_allclose(cov, [[0.01, 0.0], [0.0, 0.0]], atol=1e-6)
+    s = _simulate(2_000, (0.25, 4.0, 0.8, 2.5), (6.0, 3.5, 15.0), np.random.default_rng(0))
+    gg = ms.GammaGammaModel().fit(s)
+    assert not gg._n_flat
+    p0 = np.log(gg.params_.to_numpy())
+    gg._set_covariance(lambda lv: -50.0 * (lv[0] - p0[0]) ** 2)  # only p identified
     with pytest.warns(ModelFitWarning, match="singular"):
         table = gg.summary()
     assert np.isfinite(table[["estimate", "se", "low", "high"]].to_numpy()).all()
