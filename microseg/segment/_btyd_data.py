@@ -97,27 +97,33 @@ def fit_log_params(nll, n_params: int, x0=None):
     return np.exp(best.x), -best.fun
 
 
-def compress(*arrays):
+def compress(*arrays, return_inverse: bool = False):
     """The distinct rows of equal-length float arrays, and how often each occurs.
 
     Summaries in weeks or days repeat the same (frequency, recency, T) many
     times (every customer without a repeat purchase of one cohort), so a
     likelihood summed over the distinct rows with these weights costs a
-    fraction of the full sum. One lexsort and a diff, no ``np.unique``.
+    fraction of the full sum. One lexsort and a diff, no ``np.unique``. With
+    ``return_inverse``, also the distinct row of each input row.
 
     Examples
     --------
     >>> import numpy as np
-    >>> rows, w = compress(np.array([1.0, 0, 1, 0]), np.array([5.0, 0, 5, 0]))
-    >>> [r.tolist() for r in rows], w.tolist()
-    ([[0.0, 1.0], [0.0, 5.0]], [2.0, 2.0])
+    >>> rows, w, inv = compress(np.array([1.0, 0, 1, 0]), np.array([5.0, 0, 5, 0]), return_inverse=True)
+    >>> [r.tolist() for r in rows], w.tolist(), inv.tolist()
+    ([[0.0, 1.0], [0.0, 5.0]], [2.0, 2.0], [1, 0, 1, 0])
     """
     order = np.lexsort(arrays[::-1])
     sorted_ = [a[order] for a in arrays]
     change = np.zeros(len(order), dtype=bool)
-    change[0] = True
+    change[:1] = True
     for a in sorted_:
         change[1:] |= a[1:] != a[:-1]
     starts = np.flatnonzero(change)
     weights = np.diff(np.r_[starts, len(order)]).astype("float64")
-    return [a[starts] for a in sorted_], weights
+    rows = [a[starts] for a in sorted_]
+    if not return_inverse:
+        return rows, weights
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(change) - 1
+    return rows, weights, inverse

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from ..errors import MicrosegError, ModelFitWarning
+from ._btyd_data import compress
 
 __all__ = ["check_alpha", "covariance", "delta_log_interval", "hessian", "summary_frame"]
 
@@ -189,14 +190,18 @@ class ParameterUncertainty:
 
 
 def discounted_purchases(model, x, tx, T, *, horizon: int, period_length: float, discount_rate: float):
-    """Discounted expected purchases over ``horizon`` periods, and the undiscounted total."""
-    disc = np.zeros(len(x))
-    prev = np.zeros(len(x))
+    """Discounted expected purchases over ``horizon`` periods, and the undiscounted total.
+
+    Computed once per distinct (frequency, recency, T) row, then spread back to the customers.
+    """
+    (ux, utx, uT), _, inverse = compress(x, tx, T, return_inverse=True)
+    disc = np.zeros(len(ux))
+    prev = np.zeros(len(ux))
     for i in range(1, horizon + 1):  # a loop over periods, not over customers
-        cum = model._expected(x, tx, T, i * period_length)
+        cum = model._expected(ux, utx, uT, i * period_length)
         disc += (cum - prev) / (1 + discount_rate) ** i
         prev = cum
-    return disc, prev
+    return disc[inverse], prev[inverse]
 
 
 def clv_intervals(purchases, spend, summary, arrays, *, horizon, period_length, discount_rate, alpha):
@@ -208,7 +213,7 @@ def clv_intervals(purchases, spend, summary, arrays, *, horizon, period_length, 
     logs add.
     """
     z = norm.ppf(1 - check_alpha(alpha) / 2)
-    x, tx, T = arrays
+    (x, tx, T), _, inverse = compress(*arrays, return_inverse=True)  # purchases depend on these rows only
     vb, _ = purchases._free()
     vg, _ = spend._free()
 
@@ -222,6 +227,7 @@ def clv_intervals(purchases, spend, summary, arrays, *, horizon, period_length, 
     (disc, cum), _, _, var_p = delta_log_interval(f_purchases, np.log(vb.to_numpy(dtype="float64")),
                                                   _cov(purchases), alpha=alpha)
     value, _, _, var_s = delta_log_interval(f_spend, np.log(vg.to_numpy(dtype="float64")), _cov(spend), alpha=alpha)
+    disc, cum, var_p = disc[inverse], cum[inverse], var_p[:, inverse]
     ep_low, ep_high = log_interval(cum, var_p[1], z)
     clv_low, clv_high = log_interval(value * disc, var_p[0] + var_s, z)
     return {"expected_purchases_low": ep_low, "expected_purchases_high": ep_high,
