@@ -1,4 +1,4 @@
-"""The CLV section of the demo report: a holdout check of BG/NBD, and CLV with intervals by RFM segment."""
+"""The CLV section of the demo report: holdout check and diagnostics of BG/NBD, CLV with intervals by RFM segment."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ._page import Report
 def section_clv(rep: Report, data, rfm_segment: pd.Series, *, min_cell: int, holdout_weeks: int = 26) -> None:
     """Add the CLV section: holdout check (table, two figures), parameter table, CLV intervals by segment."""
     from ..segment import (BetaGeoModel, GammaGammaModel, calibration_holdout, calibration_vs_holdout, clv,
-                           cumulative_transactions, rfm)
+                           cumulative_transactions, frequency_recency_matrix, period_transactions, rfm)
 
     tx = data.transactions
     as_of = tx["timestamp"].max()
@@ -35,6 +35,11 @@ def section_clv(rep: Report, data, rfm_segment: pd.Series, *, min_cell: int, hol
     rep.figure(check.plot(), alt="calibration vs holdout")
     rep.figure(cumulative_transactions(tx, calibration_end=cal_end, as_of=as_of, model=bg_cal, freq="W").plot(),
                alt="cumulative repeat purchases")
+    rep.text("Does the model describe the calibration data? Customers by number of repeat purchase weeks, actual "
+             "against simulated from the fitted model; and the probability that a customer is still active by "
+             "frequency and recency.")
+    rep.figure(period_transactions(split, model=bg_cal, random_state=0).plot(), alt="period transactions")
+    rep.figure(frequency_recency_matrix(split, model=bg_cal).plot(), alt="probability alive matrix")
 
     bg, gg = BetaGeoModel().fit(summary), GammaGammaModel().fit(summary)
     value = clv(summary, horizon=12, period_length=4.345, purchases=bg, spend=gg, alpha=0.05)
