@@ -84,13 +84,15 @@ def summary_frame(names, values, cov_log, *, alpha: float, model: str) -> pd.Dat
     values = np.asarray(values, dtype="float64")
     se_log = np.sqrt(np.maximum(np.diag(cov_log), 0.0))
     z = norm.ppf(1 - alpha / 2)
+    big = np.finfo("float64").max
     with np.errstate(over="ignore"):
+        factor = np.exp(np.minimum(z * se_log, 700.0))  # finite however flat the likelihood
         out = pd.DataFrame(
             {
                 "estimate": values,
-                "se": values * se_log,
-                "low": values * np.exp(-z * se_log),
-                "high": values * np.exp(z * se_log),
+                "se": np.minimum(values * se_log, big),
+                "low": values / factor,
+                "high": np.minimum(values * factor, big),
                 "model": model,
             },
             index=pd.Index(list(names), name="parameter"),
@@ -185,8 +187,18 @@ class ParameterUncertainty:
                 ModelFitWarning,
                 stacklevel=2,
             )
-        return summary_frame(values.index, values.to_numpy(dtype="float64"), self.covariance_.to_numpy(),
-                             alpha=alpha, model=label)
+        table = summary_frame(values.index, values.to_numpy(dtype="float64"), self.covariance_.to_numpy(),
+                              alpha=alpha, model=label)
+        loose = table.index[np.sqrt(np.maximum(np.diag(self.covariance_.to_numpy()), 0.0)) > 5.0]
+        if len(loose):
+            warnings.warn(
+                f"{label}: the data barely identify {', '.join(map(str, loose))} (standard error of the log above 5: "
+                "the interval spans more than four orders of magnitude); the fit runs towards a boundary of the "
+                "parameter space, and predictions there rest on its limit.",
+                ModelFitWarning,
+                stacklevel=2,
+            )
+        return table
 
 
 def discounted_purchases(model, x, tx, T, *, horizon: int, period_length: float, discount_rate: float):

@@ -109,3 +109,13 @@ def test_pareto_nbd_needs_repeat_buyers():
     s = pd.DataFrame({"frequency": [0.0, 1.0], "recency": [0.0, 2.0], "T": [5.0, 6.0]})
     with pytest.raises(MicrosegError, match="repeat"):
         ms.ParetoNBDModel().fit(s)
+
+
+def test_summary_near_a_boundary_is_finite_and_warns():
+    # six customers, two repeat buyers: the dropout rate is not identified (s -> 0)
+    s = pd.DataFrame({"frequency": [0, 0, 0, 1, 2, 0], "recency": [0, 0, 0, 5, 9, 0], "T": [10.0] * 6})
+    model = ms.ParetoNBDModel().fit(s)
+    with pytest.warns(ms.errors.ModelFitWarning, match="barely identify"):
+        table = model.summary()
+    assert np.isfinite(table[["estimate", "se", "low", "high"]].to_numpy()).all()
+    assert np.isfinite(model.expected_purchases(s, 10)).all()
