@@ -26,11 +26,18 @@ def test_demo_writes_one_self_contained_page(demo_page):
 
 @pytest.mark.parametrize(
     "section",
-    ["Who is in the data", "Personas", "Behaviour: RFM segments", "Campaign: test read-out", "Personalisation: the best message",
+    ["Who is in the data", "Personas", "Behaviour: RFM segments", "Customer lifetime value", "Campaign: test read-out",
+     "Personalisation: the best message",
      "Privacy defaults applied"],
 )
 def test_demo_has_every_section(demo_page, section):
     assert section in demo_page[1]
+
+
+def test_demo_shows_clv_intervals_and_the_holdout_gap(demo_page):
+    page = demo_page[1]
+    assert "mean_clv_low" in page and "mean_clv_high" in page
+    assert "repeat purchase weeks in the last 26 weeks" in page
 
 
 def test_demo_plan_is_incremental(demo_page):

@@ -15,7 +15,8 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
-from microseg import BetaGeoModel, GammaGammaModel, Lookalike, PsychographicModel, RFMScorer, SegmentModel
+from microseg import (BetaGeoModel, GammaGammaModel, Lookalike, ParetoNBDModel, PsychographicModel, RFMScorer,
+                      SegmentModel)
 from microseg.errors import SmallSeedWarning
 
 ESTIMATORS = [
@@ -24,6 +25,7 @@ ESTIMATORS = [
     PsychographicModel(n_factors=2, n_segments=3, segmenter="kmeans", scale_range=None, random_state=0),
     RFMScorer(),
     BetaGeoModel(),
+    ParetoNBDModel(),
     GammaGammaModel(),
     Lookalike(method="pu", opt_out=None, min_seed=1, random_state=0),
 ]
@@ -146,6 +148,9 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
         "check_fit2d_predict1d",
     ),
 }
+
+
+EXPECTED_FAILED_CHECKS["ParetoNBDModel"] = EXPECTED_FAILED_CHECKS["BetaGeoModel"]  # the same btyd input
 
 
 def _expected_failed_checks(estimator):

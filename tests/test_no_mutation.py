@@ -110,6 +110,8 @@ TRANSACTION_CASES = {
     "due_for_followup": lambda tx: ms.due_for_followup(tx, window=30),
     "funnel": lambda tx: ms.funnel(_events(tx), ["view_product", "add_to_cart", "purchase"]),
     "clv": lambda tx: ms.clv(tx),
+    "calibration_holdout": lambda tx: ms.calibration_holdout(tx, calibration_end=tx["timestamp"].median()),
+    "cumulative_transactions": lambda tx: ms.cumulative_transactions(tx, calibration_end=tx["timestamp"].median()),
 }
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataQualityWarning, MicrosegError
+from ._clv import section_clv
 from ._page import Report
 
 __all__ = ["demo_report", "table_report"]
@@ -368,6 +369,7 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
     )
     rfm_segment = _section_behaviour(rep, data, min_cell=min_cell)
     rfm_segment.index = rfm_segment.index.astype(str)
+    section_clv(rep, data, rfm_segment, min_cell=min_cell)
     _section_lookalike(rep, data, min_cell=min_cell)
     _section_campaign(rep, data, rfm_segment, out, min_cell=min_cell)
     _section_messages(rep, data, min_cell=min_cell)

@@ -34,6 +34,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.linalg import eigh_tridiagonal
 from scipy.special import betaln, gammaln, hyp2f1, xlogy
+from threadpoolctl import threadpool_limits
 
 #: names of the limiting models, from the simplest
 POISSON, NBD, POISSON_DROPOUT = "poisson", "nbd", "poisson_dropout"
@@ -50,7 +51,8 @@ _MAX_NODES = 800
 
 
 def _minimize(nll, x0):
-    res = minimize(nll, np.log(x0), method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 2_000})
+    with threadpool_limits(limits=1, user_api="blas"):  # see _btyd_data.fit_log_params
+        res = minimize(nll, np.log(x0), method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 2_000})
     return np.exp(res.x), -res.fun
 
 
@@ -173,7 +175,9 @@ def beta_expectation(a: float, bprime: np.ndarray, h, h0: np.ndarray, steep: np.
     out = np.empty(len(bprime))
     for value in np.unique(bprime):  # one set of nodes per distinct b + x (few: x is a count)
         rows = np.flatnonzero(bprime == value)
-        p, w = _jacobi(a, float(value), _n_nodes(float(np.max(steep[rows]))))
+        # Beta(a + 1, b') is a point mass at 1 as b' -> 0; nodes for b' < 1e-6 are those of 1e-6 (Jacobi's
+        # weight is singular at b' = 0), the factor a / (a + b') below stays exact
+        p, w = _jacobi(a, max(float(value), 1e-6), _n_nodes(float(np.max(steep[rows]))))
         hp = h(p[None, :], rows)
         g = (hp - h0[rows, None]) / p[None, :]
         out[rows] = h0[rows] + a / (a + value) * (g @ w)

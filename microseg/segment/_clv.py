@@ -13,99 +13,26 @@ Hardie (2013), "The Gamma-Gamma model of monetary value".
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import betaln, gammaln
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_array
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_columns, check_frame
-from ..errors import MicrosegError, ModelFitWarning, SchemaError
+from ..errors import MicrosegError, ModelFitWarning
 from . import _bgnbd_limits as limits
+from ._btyd_data import compress
+from ._btyd_data import fit_log_params as _fit
+from ._btyd_data import summary_arrays as _summary_arrays
+from ._btyd_inference import ParameterUncertainty, clv_intervals, discounted_purchases
 
 __all__ = ["BetaGeoModel", "GammaGammaModel", "clv"]
 
 
-_BTYD = ["frequency", "recency", "T", "monetary_value"]
-
-
-def _summary_arrays(summary, *, monetary: bool = False, estimator=None):
-    """The btyd columns as float arrays, and the row index.
-
-    A DataFrame is read by column name (other columns are ignored). A numeric
-    array (or a DataFrame with none of the names) holds the columns in the
-    order of the btyd table: ``frequency, recency, T`` and, when ``monetary``,
-    ``monetary_value``; without ``monetary`` a fourth column (the table's
-    ``monetary_value``) is allowed and ignored. With ``estimator`` (in
-    ``fit``), an array is checked with ``validate_data``, which sets
-    ``n_features_in_``.
-    """
-    cols = _BTYD[: 4 if monetary else 3]
-    if isinstance(summary, pd.DataFrame) and (
-        any(c in summary.columns for c in [*_BTYD, "n_orders"]) or summary.shape[1] not in (len(cols), 4)
-    ):
-        check_frame(summary, name="summary")
-        if "frequency" not in summary.columns and "n_orders" in summary.columns:
-            raise SchemaError(
-                "CLV models take the btyd table (frequency, recency, T), but this looks like the analyst table; "
-                "build it with ms.rfm(transactions, convention='btyd')."
-            )
-        check_columns(summary, cols, name="summary")
-        arrs = [summary[c].to_numpy(dtype="float64", na_value=np.nan) for c in cols]
-        for c, a in zip(cols, arrs):
-            if not np.isfinite(a).all():
-                raise SchemaError(
-                    f"column {c!r} of summary has {int((~np.isfinite(a)).sum())} missing or infinite values."
-                )
-        if estimator is not None:
-            estimator.n_features_in_ = summary.shape[1]
-            estimator.feature_names_in_ = np.asarray(list(summary.columns), dtype=object)
-        index = summary.index
-    else:
-        if estimator is not None:
-            for attr in ("feature_names_in_", "n_features_in_"):
-                if hasattr(estimator, attr):
-                    delattr(estimator, attr)
-            A = validate_data(estimator, summary, dtype="float64", ensure_min_samples=2)
-        else:
-            A = check_array(summary, dtype="float64")
-        allowed = (len(cols),) if monetary else (3, 4)
-        if A.shape[1] not in allowed:
-            raise MicrosegError(
-                f"the summary array must have the btyd columns {', '.join(cols)} in that order, got "
-                f"n_features = {A.shape[1]}; pass ms.rfm(transactions, convention='btyd') as a DataFrame "
-                "or its columns as an array."
-            )
-        arrs = [A[:, i] for i in range(len(cols))]
-        index = pd.RangeIndex(len(A))
-    x, tx, T = arrs[:3]
-    negative = (x < 0) | (tx < 0) | (T < 0)
-    if negative.any():
-        raise SchemaError(
-            f"Negative values in data: {int(negative.sum())} customers of the summary have a negative frequency, "
-            "recency or T; these count purchases and periods and must be >= 0."
-        )
-    if (T < tx).any():
-        raise SchemaError(
-            f"summary must have recency <= T for every customer; {int((T < tx).sum())} have a last purchase "
-            "after the end of the observation."
-        )
-    return arrs, index
-
-
-def _fit(nll, n_params: int, x0=None):
-    x0 = np.zeros(n_params) if x0 is None else np.log(x0)
-    best = minimize(nll, x0, method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 2_000})
-    if not np.isfinite(best.fun):
-        raise MicrosegError("the likelihood could not be maximised; check the summary table (enough repeat buyers?).")
-    return np.exp(best.x), -best.fun
-
-
-class BetaGeoModel(BaseEstimator):
+class BetaGeoModel(ParameterUncertainty, BaseEstimator):
     """BG/NBD model of repeat purchases ("buy till you die"), fitted by maximum likelihood.
 
     Parameters
@@ -133,6 +60,10 @@ class BetaGeoModel(BaseEstimator):
         The limiting model's own parameters (``r, alpha`` for the NBD;
         ``lambda`` and ``a, b`` without heterogeneity; ``lambda`` for the
         Poisson process), or None.
+    covariance_ : DataFrame
+        Asymptotic covariance of the log of the estimated parameters (those of
+        ``limit_params_`` at a boundary): the inverse observed information.
+        ``summary()`` turns it into standard errors and intervals.
     n_customers_ : int
 
     Examples
@@ -175,13 +106,14 @@ class BetaGeoModel(BaseEstimator):
             )
         pen = float(self.penalizer)
         n = len(x)
+        (ux, utx, uT), w = compress(x, tx, T)  # the likelihood over distinct rows, weighted
 
         def nll(logp):
             p = np.exp(logp)
-            return -self._loglik(p, x, tx, T).sum() / n + pen * (p**2).sum()
+            return -(w * self._loglik(p, ux, utx, uT)).sum() / n + pen * (p**2).sum()
 
         params, ll_mean = _fit(nll, 4, x0=np.array([0.5, max(T.mean() / 10, 1.0), 0.5, 2.0]))
-        loglik = float(self._loglik(params, x, tx, T).sum())
+        loglik = float((w * self._loglik(params, ux, utx, uT)).sum())
         self.limit_, self.limit_params_ = None, None
         found = limits.find_limit(x, tx, T, params, loglik) if pen == 0 else None
         if found is not None:
@@ -189,7 +121,36 @@ class BetaGeoModel(BaseEstimator):
         self.params_ = pd.Series(params, index=["r", "alpha", "a", "b"], name="BG/NBD")
         self.log_likelihood_ = loglik
         self.n_customers_ = n
+        self._set_covariance(lambda lv: (w * self._free_loglik(np.exp(lv), ux, utx, uT)).sum())
         return self
+
+    def _free(self):
+        """The estimated parameters (the limiting model's at a boundary) and the model they belong to."""
+        if self.limit_ is None:
+            return self.params_, "BG/NBD"
+        return self.limit_params_, f"{self.limit_} (limit of BG/NBD: {limits.LIMIT_WORDS[self.limit_]})"
+
+    def _free_loglik(self, p, x, tx, T):
+        if self.limit_ == limits.POISSON:
+            return limits.poisson_loglik(p[0], x, tx, T)
+        fn = {None: self._loglik, limits.NBD: limits.nbd_loglik,
+              limits.POISSON_DROPOUT: limits.poisson_dropout_loglik}[self.limit_]
+        return fn(p, x, tx, T)
+
+    def _with_free(self, values):
+        """A copy of the fitted model with its estimated parameters replaced by ``values``."""
+        out = copy.copy(self)
+        if self.limit_ is None:
+            out.params_ = pd.Series(values, index=self.params_.index, name=self.params_.name)
+            return out
+        out.limit_params_ = pd.Series(values, index=self.limit_params_.index, name=self.limit_)
+        p = self.params_.to_numpy().copy()
+        if self.limit_ == limits.NBD:
+            p[:2] = values
+        elif self.limit_ == limits.POISSON_DROPOUT:
+            p[2:] = values[1:]
+        out.params_ = pd.Series(p, index=self.params_.index, name=self.params_.name)
+        return out
 
     def _take_limit(self, kind, lparams, lloglik, *, full_params, full_loglik):
         names = {limits.POISSON: ["lambda"], limits.NBD: ["r", "alpha"],
@@ -262,7 +223,7 @@ class BetaGeoModel(BaseEstimator):
         return float(self._expected_alive(np.zeros(1), np.zeros(1), float(t))[0])
 
 
-class GammaGammaModel(BaseEstimator):
+class GammaGammaModel(ParameterUncertainty, BaseEstimator):
     """Gamma-Gamma model of the spend per purchase, fitted on customers with repeat purchases.
 
     Parameters
@@ -274,6 +235,8 @@ class GammaGammaModel(BaseEstimator):
     params_ : Series
         ``p``, ``q``, ``v``.
     log_likelihood_ : float
+    covariance_ : DataFrame
+        Asymptotic covariance of ``log p, log q, log v`` (inverse observed information).
     n_customers_ : int
         Repeat buyers with a positive ``monetary_value`` the model was fitted on.
 
@@ -321,7 +284,16 @@ class GammaGammaModel(BaseEstimator):
         self.params_ = pd.Series(params, index=["p", "q", "v"], name="Gamma-Gamma")
         self.log_likelihood_ = float(self._loglik(params, x, m).sum())
         self.n_customers_ = int(n)
+        self._set_covariance(lambda lv: self._loglik(np.exp(lv), x, m).sum())
         return self
+
+    def _free(self):
+        return self.params_, "Gamma-Gamma"
+
+    def _with_free(self, values):
+        out = copy.copy(self)
+        out.params_ = pd.Series(values, index=self.params_.index, name=self.params_.name)
+        return out
 
     def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
         """Expected mean spend per purchase of each customer (population mean for non-repeat buyers).
@@ -346,6 +318,7 @@ def clv(
     period_length: float = 30.0,
     purchases: BetaGeoModel | None = None,
     spend: GammaGammaModel | None = None,
+    alpha: float | None = 0.05,
 ) -> pd.DataFrame:
     """Customer lifetime value over a horizon, discounted, from BG/NBD and Gamma-Gamma.
 
@@ -361,7 +334,11 @@ def clv(
         Length of a discount period in the units of ``T`` (30 days = a month
         when the summary is in days; 4.345 when it is in weeks).
     purchases, spend : fitted models, optional
-        Fitted here on ``summary`` when not given.
+        Fitted here on ``summary`` when not given. ``purchases`` is a
+        :class:`BetaGeoModel` or a :class:`ParetoNBDModel`.
+    alpha : float or None, default 0.05
+        Level ``1 - alpha`` of the intervals on the expected purchases and
+        the CLV; None leaves them out (faster).
 
     Returns
     -------
@@ -370,7 +347,12 @@ def clv(
         (over the horizon), ``expected_spend`` (per purchase),
         ``expected_revenue`` (their product, undiscounted) and ``clv`` (the
         discounted sum over the horizon of the expected purchases in each
-        period times the expected spend).
+        period times the expected spend). With ``alpha``, also
+        ``expected_purchases_low``/``_high`` and ``clv_low``/``_high``:
+        intervals for each customer's conditional expectation that reflect
+        the uncertainty of the fitted parameters (delta method on the log
+        scale, from the models' ``covariance_``), not the spread of the
+        customer's future purchases.
 
     Examples
     --------
@@ -378,8 +360,9 @@ def clv(
     >>> s = pd.DataFrame({"frequency": [1, 3, 2, 5, 0, 4], "recency": [50, 200, 90, 300, 0, 250],
     ...                   "T": [300] * 6, "monetary_value": [20.0, 35.0, 12.0, 50.0, 0.0, 28.0]})
     >>> out = ms.clv(s, horizon=12)
-    >>> list(out.columns)
-    ['probability_alive', 'expected_purchases', 'expected_spend', 'expected_revenue', 'clv']
+    >>> list(out.columns)  # doctest: +NORMALIZE_WHITESPACE
+    ['probability_alive', 'expected_purchases', 'expected_spend', 'expected_revenue', 'clv',
+     'expected_purchases_low', 'expected_purchases_high', 'clv_low', 'clv_high']
     >>> bool(out["clv"].idxmax() == 3)
     True
     """
@@ -391,22 +374,22 @@ def clv(
     bg = purchases if purchases is not None else BetaGeoModel().fit(summary)
     gg = spend if spend is not None else GammaGammaModel().fit(summary)
     value = gg.expected_spend(summary).to_numpy()
-    total = np.zeros(len(x))
-    prev = np.zeros(len(x))
-    for i in range(1, horizon + 1):  # a loop over periods, not over customers
-        cum = bg._expected(x, tx, T, i * period_length)
-        total += value * (cum - prev) / (1 + discount_rate) ** i
-        prev = cum
+    total, prev = discounted_purchases(bg, x, tx, T, horizon=horizon, period_length=period_length,
+                                       discount_rate=discount_rate)
     out = pd.DataFrame(
         {
             "probability_alive": bg.probability_alive(summary).to_numpy(),
             "expected_purchases": prev,
             "expected_spend": value,
             "expected_revenue": prev * value,
-            "clv": total,
+            "clv": value * total,
         },
         index=index,
     )
+    if alpha is not None:
+        bounds = clv_intervals(bg, gg, summary, (x, tx, T), horizon=horizon, period_length=period_length,
+                               discount_rate=discount_rate, alpha=alpha)
+        out = out.assign(**bounds)
     _warn_undefined(out, gg)
     return out
 

@@ -209,7 +209,7 @@ def _clv_columns(transactions, customer, time, value, as_of, min_repeat_buyers, 
         why = f"{n_repeat} repeat buyers, fewer than min_repeat_buyers = {min_repeat_buyers}"
         return empty, {f"buyers without CLV ({why})": n_buyers}
     try:
-        c = clv(summary, horizon=horizon).reindex(ids)
+        c = clv(summary, horizon=horizon, alpha=None).reindex(ids)
     except MicrosegError as exc:
         return empty, {f"buyers without CLV (the CLV models could not be fitted: {exc})": n_buyers}
     cols = {k: c[k].to_numpy() for k in ("expected_purchases", "probability_alive", "clv")}
