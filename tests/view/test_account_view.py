@@ -38,7 +38,8 @@ def test_consumer_data_has_no_account_tables():
     data = ms.datasets.make_customers(n_customers=200, random_state=0)
     assert data.accounts is None and data.account_contacts is None
     assert data.truth.accounts is None and data.truth.icp is None
-    assert list(data.to_frame()["table"]) == ["customers", "transactions", "events", "contacts", "survey", "survey_items"]
+    assert list(data.to_frame()["table"]) == ["customers", "transactions", "events", "contacts", "survey", "survey_items",
+                                              "message_tests"]
 
 
 def test_each_customer_is_the_buying_contact_of_one_account(b2b):
