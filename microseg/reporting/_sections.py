@@ -55,7 +55,7 @@ def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int) 
     )
     rep.table(desc.to_frame().drop(columns=["dtype", "n"]), max_rows=60)
     numeric = desc.columns.query("kind == 'numeric'")["column"].tolist()[:4]
-    flags = desc.columns.query("kind in ['category', 'flag']")["column"].tolist()[:4]
+    flags = desc.columns.query("kind in ['category', 'binary']")["column"].tolist()[:4]
     rep.figure(desc.plot(columns=numeric + flags), alt="population summary")
 
 
