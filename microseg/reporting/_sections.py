@@ -1,4 +1,4 @@
-"""The pipelines behind the ``microseg`` command: the demo report and a report on a user's table.
+"""The demo report behind ``microseg demo``, and the sections it shares with the report on a user's table.
 
 Each section is a small function that takes the data, runs the library and
 adds text, tables and figures to a :class:`~microseg.reporting.Report`. Privacy
@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import DataQualityWarning, MicrosegError
 from ._page import Report
 
-__all__ = ["demo_report", "table_report"]
+__all__ = ["demo_report"]
 
 PROFILE_EXCLUDE = ("customer_id", "email", "phone", "postcode_prefix", "signup_date", "last_updated")
 
@@ -345,47 +345,4 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
     _section_lookalike(rep, data, min_cell=min_cell)
     _section_campaign(rep, data, rfm_segment, out, min_cell=min_cell)
     _privacy_section(rep, min_cell=min_cell)
-    return rep.write(out)
-
-
-def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = None, out="microseg-report",
-                 min_cell: int = 10, exclude=(), allow_sensitive=None, source: str = "your table",
-                 before: pd.DataFrame | None = None, before_source: str = "the earlier table"):  # fmt: skip
-    """Profile a user's customer table by a segment column and write the report; return the file path.
-
-    With ``before`` (an earlier snapshot of the same table), a section says what changed in each segment.
-    """
-    import warnings
-
-    from .._validation import check_columns, check_frame
-    from ..errors import SensitiveDataWarning
-    from ..privacy import check_sensitive
-
-    check_frame(df, name=source)
-    needed = [segments] + ([id_column] if id_column else []) + list(exclude)
-    check_columns(df, needed, name=source)
-    drop = set(exclude) | ({id_column} if id_column else set())
-    drop |= {c for c in df.columns if str(c).lower() in {"email", "phone", "e_mail", "phone_number", "mobile"}}
-    features = df.drop(columns=sorted(drop, key=str))
-    check_sensitive(
-        list(features.columns), data=features, allow_sensitive=allow_sensitive or {},
-        purpose="report columns (leave them out with --exclude)",
-    )
-    if features[segments].nunique(dropna=True) < 2:
-        raise MicrosegError(f"column {segments!r} has fewer than two segments; pass a column that splits the customers.")
-    rep = Report("microseg report", f"{source}: {len(df):,} rows, segments from column {segments!r}.")
-    with warnings.catch_warnings():  # checked above: what remains was allowed with a reason
-        warnings.simplefilter("ignore", SensitiveDataWarning)
-        _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell)
-        _section_profiles(
-            rep, features, segments, title=f"Segments by {segments}",
-            intro="Each segment is profiled against the whole population.", min_cell=min_cell,
-        )
-        if before is not None:
-            check_frame(before, name=before_source)
-            check_columns(before, [segments], name=before_source)
-            compared = [c for c in features.columns if c != segments and c in before.columns]
-            _section_drift(rep, before, df, segments, columns=compared, customer=id_column, min_cell=min_cell,
-                           source=source)  # fmt: skip
-    _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive)
     return rep.write(out)
