@@ -157,8 +157,8 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
     1  channel  category           0.00         3       0
     2    spend   numeric           0.25         3       5
     3   senior    binary           0.00         2       0
-    >>> d.alerts.query("column == 'channel'")["alert"].tolist()
-    ['sentinel']
+    >>> d.alerts.query("column == 'channel' and alert == 'sentinel'")["detail"].item()[:36]
+    "'unknown' in 25 % of rows (5) means "
     >>> ms.describe(df, missing_values={"channel": ["unknown"]}).data["channel"].isna().sum()
     np.int64(5)
     """

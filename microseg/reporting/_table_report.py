@@ -39,7 +39,7 @@ def _flag(flags: dict | None, param: str) -> str:
 
 
 def _few(values, k: int = 3) -> str:
-    values = list(values)
+    values = [v.item() if isinstance(v, np.generic) else v for v in values]
     shown = ", ".join(repr(v) for v in values[:k])
     return shown + (f" and {len(values) - k:,} more" if len(values) > k else "")
 
