@@ -131,8 +131,11 @@ def _segment_labels(data: pd.DataFrame, desc, segments, *, min_cell, pool, flags
     if labels.nunique() < 2:
         raise MicrosegError(f"{_flag(flags, 'segments')} {segments!r}: once small segments are pooled a single "
                             "segment is left; pick a column with larger segments.")  # fmt: skip
-    note = (f"{len(pooled)} segment{'s' if len(pooled) > 1 else ''} of {segments!r} with fewer than {min_cell} people "
-            f"together pooled into {name!r}: {_few(pooled, 5)}.")  # fmt: skip
+    note = (f"{len(small)} segment{'s' if len(small) > 1 else ''} of {segments!r} with fewer than {min_cell} people "
+            f"pooled into {name!r}: {_few(small, 5)}.")  # fmt: skip
+    if len(pooled) > len(small):
+        note += (f" Too few together, so {_few(pooled[len(small):], 5)} joined them to reach {min_cell} "
+                 "(a smaller group could not be shown).")  # fmt: skip
     return labels.rename(segments), note
 
 
