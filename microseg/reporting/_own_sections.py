@@ -30,10 +30,12 @@ def positive_level(s: pd.Series):
     ('Yes', 1, 'a')
     """
     levels = list(s.dropna().unique())
+    levels = [lv.item() if isinstance(lv, np.generic) else lv for lv in levels]
     for lv in levels:
         if str(lv).strip().lower() in _YES:
             return lv
-    return s.value_counts().idxmin()
+    rare = s.value_counts().idxmin()
+    return rare.item() if isinstance(rare, np.generic) else rare
 
 
 def _wilson(k: np.ndarray, n: np.ndarray, z: float = 1.959963984540054) -> tuple[np.ndarray, np.ndarray]:
@@ -124,7 +126,7 @@ def section_lookalike(rep: Report, features: pd.DataFrame, seed: np.ndarray, *, 
 
 
 def _log_column(tx: pd.DataFrame, name, param: str, flags, source: str) -> None:
-    from ._table_report import check_column
+    from ._columns import check_column
 
     flag = (flags or {}).get(param, f"{param}=")
     if name is None:

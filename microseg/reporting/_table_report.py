@@ -14,7 +14,6 @@ parameters to the command line's flags (``{"segments": "--segments"}``), so the
 
 from __future__ import annotations
 
-import difflib
 import sys
 import warnings
 from collections.abc import Callable, Hashable
@@ -23,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MicrosegError, SchemaError
+from ._columns import _few, check_column
 from ._page import Report
 
-__all__ = ["table_report", "PROFILED_KINDS", "closest_column", "check_column"]
+__all__ = ["table_report", "PROFILED_KINDS"]
 
 #: Kinds of columns profiled by the report (see :func:`microseg.describe`).
 PROFILED_KINDS = ("numeric", "binary", "category")
@@ -36,44 +36,6 @@ _CONTACT_NAMES = {"email", "phone", "e_mail", "phone_number", "mobile"}
 
 def _flag(flags: dict | None, param: str) -> str:
     return (flags or {}).get(param, f"{param}=")
-
-
-def _few(values, k: int = 3) -> str:
-    values = [v.item() if isinstance(v, np.generic) else v for v in values]
-    shown = ", ".join(repr(v) for v in values[:k])
-    return shown + (f" and {len(values) - k:,} more" if len(values) > k else "")
-
-
-def closest_column(columns, name) -> Hashable | None:
-    """The column whose name is closest to ``name``, whatever its case (None when nothing is close).
-
-    Examples
-    --------
-    >>> closest_column(["ID", "Marital_Status", "Income"], "marital status")
-    'Marital_Status'
-    >>> closest_column(["ID", "Income"], "zzz") is None
-    True
-    """
-    by_lower = {}
-    for c in columns:
-        by_lower.setdefault(str(c).lower().replace(" ", "_"), c)
-    key = str(name).lower().replace(" ", "_")
-    if key in by_lower:
-        return by_lower[key]
-    hit = difflib.get_close_matches(key, list(by_lower), n=1, cutoff=0.6)
-    return by_lower[hit[0]] if hit else None
-
-
-def check_column(df: pd.DataFrame, name, *, flag: str, source: str) -> None:
-    """Raise a one-line :class:`~microseg.errors.SchemaError` when ``name`` is not a column, suggesting the closest."""
-    if name in df.columns:
-        return
-    near = closest_column(df.columns, name)
-    hint = f"did you mean {near!r}? " if near is not None else ""
-    raise SchemaError(
-        f"{flag} {name!r}: no column {name!r} in {source}; {hint}its {df.shape[1]} columns start "
-        f"{_few(df.columns, 5)}."
-    )
 
 
 def _check_options(df, *, segments, id_column, exclude, target, min_cell, flags, source) -> None:
