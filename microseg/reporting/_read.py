@@ -137,7 +137,9 @@ def _read_csv(path: Path, head: bytes, sep: str | None, flag: str) -> pd.DataFra
     text = head.decode(encoding, errors="replace")
     used_sep = sep if sep is not None else _separator(path, text, flag)
     try:
-        df = pd.read_csv(path, sep=used_sep, encoding=encoding, compression="infer", low_memory=False)
+        with open(path, "rb") as fh:
+            gz = fh.read(2) == _GZIP
+        df = pd.read_csv(path, sep=used_sep, encoding=encoding, compression="gzip" if gz else None, low_memory=False)
     except pd.errors.EmptyDataError:
         raise _fail(path, "holds no columns; export the table again, with its header row.") from None
     except pd.errors.ParserError as err:

@@ -228,7 +228,7 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
     from ..privacy import check_sensitive
     from ..profiling import describe
     from . import _own_sections as own
-    from ._sections import _privacy_section, _section_drift, _section_profiles
+    from ._sections import _noting, _privacy_section, _section_drift, _section_profiles
 
     say = progress if callable(progress) else ((lambda m: print(f"microseg: {m}", file=sys.stderr)) if progress else None)
     check_frame(df, name=source)
@@ -264,8 +264,9 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
         _section_columns(rep, desc, len(df), left_out=left_out, min_cell=min_cell)
         step(steps[1])
         profiled = features.drop(columns=[segments] + ([target] if target is not None else [])).assign(**{segments: labels})
-        _section_profiles(rep, profiled, segments, title=f"Segments by {segments}",
-                          intro="Each segment is profiled against the whole population.", min_cell=min_cell)  # fmt: skip
+        with _noting(rep):  # rows without a segment (e.g. --missing-values on the segment column) are said in a note
+            _section_profiles(rep, profiled, segments, title=f"Segments by {segments}",
+                              intro="Each segment is profiled against the whole population.", min_cell=min_cell)  # fmt: skip
         if pool_note:
             rep.text(pool_note, kind="note")
         if target is not None:
