@@ -198,3 +198,23 @@ def test_outliers_name_their_values_and_a_long_tail_is_not_outliers():
     d = ms.describe(pd.DataFrame({"x": x, "tail": rng.pareto(1.0, 2000)}))
     assert "500, -300" in d.alerts.query("column == 'x' and alert == 'outliers'")["detail"].item()
     assert d.alerts.query("column == 'tail' and alert == 'outliers'").empty
+
+
+def test_free_text_and_text_ids_are_told_apart():
+    rng = np.random.default_rng(2)
+    words = np.array(["late", "delivery", "great", "service", "refund", "please", "box", "damaged", "thanks"])
+    df = pd.DataFrame({"comment": [" ".join(rng.choice(words, 6)) for _ in range(300)],
+                       "order_ref": [f"ORD{i:06d}" for i in range(300)], "n": rng.integers(0, 5, 300)})  # fmt: skip
+    assert ms.describe(df).kinds() == {"comment": "text", "order_ref": "id", "n": "numeric"}
+
+
+def test_profile_chooses_columns_by_kind(telco):
+    df, _ = telco
+    df = df.assign(TotalCharges=pd.to_numeric(df["TotalCharges"], errors="coerce"))
+    prof = ms.profile(df, "Contract")
+    t = prof.to_frame()
+    assert "ZipCode" not in set(t["column"]) and any("'ZipCode' left out: it looks like a postcode" in n for n in prof.notes)
+    senior = t[t["column"] == "SeniorCitizen"]
+    assert set(senior["kind"]) == {"flag"} and senior["mean_segment"].isna().all()  # shares, not a mean of 0/1
+    share = senior.query("segment == 'Month-to-month' and level == 'True'")["share_overall"].item()
+    assert share == pytest.approx(df["SeniorCitizen"].mean())
