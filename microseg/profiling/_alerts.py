@@ -161,7 +161,7 @@ def column_alerts(info: ColumnInfo, original: pd.Series, n: int, *, set_missing:
         d = int(s.nunique())
         rows.append(_row(name, "id-like", f"{d:,} distinct values in {n - miss:,} rows: an identifier, not profiled."))
         dup = int(s.dropna().duplicated().sum())
-        if dup:
+        if 0 < dup <= 0.05 * (n - miss):  # a few repeats in a table of one row per id; a log repeats ids by design
             rows.append(_row(name, "duplicate ids", f"{dup:,} rows repeat an id already seen "
                              f"(e.g. {_values(s[s.duplicated(keep=False) & s.notna()].unique(), 3)})."))  # fmt: skip
     if is_text(original) and not info.converted_from and kind not in ("id", "text"):

@@ -42,6 +42,7 @@ CONVERT_SHARE = 0.9
 UNIQUE_SHARE = 0.95
 
 _ID_WORDS = {"id", "ids", "uuid", "guid", "identifier", "key"}
+_ID_LAST_WORDS = {"no", "nr", "number", "ref", "reference", "code"}  # only as the last word: invoice_no, account_number
 _POSTCODE_WORDS = {"zip", "zipcode", "postcode", "postcodes", "postal", "plz", "postleitzahl", "codepostal", "cep"}
 _DATE_SHAPE = re.compile(
     r"^\s*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}[-/. ][A-Za-z]{3,9}[-/. ,]+\d{2,4}|[A-Za-z]{3,9}[-/. ]\d{1,2},?[-/. ]\d{2,4}"
@@ -76,7 +77,7 @@ def _words(name: Hashable) -> tuple[str, ...]:
 
 def _named_id(name: Hashable) -> bool:
     w = _words(name)
-    return bool(w) and (w[-1] in _ID_WORDS or w[0] in _ID_WORDS or str(name).lower().startswith("unnamed"))
+    return bool(w) and (w[-1] in _ID_WORDS | _ID_LAST_WORDS or w[0] in _ID_WORDS or str(name).lower().startswith("unnamed"))
 
 
 def _named_postcode(name: Hashable) -> bool:
@@ -99,15 +100,24 @@ def _to_numbers(u: pd.Index) -> pd.Series:
     return num.astype("float64")
 
 
-def _guess_format(sample: pd.Index, dayfirst: bool) -> str | None:
-    """The format pandas guesses for most of a few values, with the given day/month order."""
+def _formats(sample: pd.Index) -> list[str]:
+    """The formats pandas guesses for a few values, both day/month orders, most frequent first."""
     from pandas.tseries.api import guess_datetime_format
 
+    found = []
     with warnings.catch_warnings():  # "parsing dates in %d/%m/%Y format when dayfirst=False": we try both orders
         warnings.simplefilter("ignore", UserWarning)
-        found = [guess_datetime_format(v, dayfirst=dayfirst) for v in sample[:50]]
-    found = [f for f in found if f]
-    return max(set(found), key=found.count) if found else None
+        for v in sample[:50]:
+            found += [f for f in (guess_datetime_format(v, dayfirst=False), guess_datetime_format(v, dayfirst=True)) if f]
+    return sorted(set(found), key=lambda f: (-found.count(f), f))
+
+
+def _day_first(fmt: str) -> bool | None:
+    """True when a format reads the day before the month, False for month first, None when the order is fixed (ISO, month names)."""
+    d, m = fmt.find("%d"), fmt.find("%m")
+    if d < 0 or m < 0 or fmt.startswith("%Y"):
+        return None
+    return d < m
 
 
 def _parse_dates(u: pd.Series, fmt: str | None) -> pd.Series:
@@ -131,27 +141,29 @@ def _to_dates(name: Hashable, u: pd.Index, weight: np.ndarray, dayfirst: bool | 
         return None, None
     su = pd.Series(u, dtype=object)
     need = CONVERT_SHARE * weight.sum()
-    if dayfirst is not None:
-        out = _parse_dates(su, _guess_format(sample, dayfirst))
-        return (out, dayfirst) if weight[out.notna().to_numpy()].sum() >= need else (None, None)
-    f_m, f_d = _guess_format(sample, False), _guess_format(sample, True)
-    month_first = _parse_dates(su, f_m)
-    day_first = month_first if f_d == f_m else _parse_dates(su, f_d)
-    ok_m, ok_d = month_first.notna().to_numpy(), day_first.notna().to_numpy()
-    read_m, read_d = weight[ok_m].sum(), weight[ok_d].sum()
-    if max(read_m, read_d) < need:
+    reads = []  # (share of rows read, format, dates)
+    for fmt in _formats(sample):
+        if dayfirst is not None and _day_first(fmt) not in (None, dayfirst):
+            continue
+        out = _parse_dates(su, fmt)
+        reads.append((weight[out.notna().to_numpy()].sum(), fmt, out))
+    if not reads or max(r[0] for r in reads) < need:
         return None, None
-    if read_m == read_d:
-        both = ok_m & ok_d
-        if (month_first[both] != day_first[both]).any():
-            ex = ", ".join(repr(v) for v in u[both & (month_first != day_first).to_numpy()][:3])
+    best = max(r[0] for r in reads)
+    top = [r for r in reads if r[0] == best]
+    orders = {_day_first(f): out for _, f, out in top}
+    if True in orders and False in orders:
+        a, b = orders[False], orders[True]
+        differ = (a.notna() & b.notna() & (a != b)).to_numpy()
+        if differ.any():
+            ex = ", ".join(repr(v) for v in u[differ][:3])
             raise SchemaError(
                 f"column {name!r} holds dates whose day/month order is ambiguous (e.g. {ex}: every value reads "
                 "both ways); say which it is with dayfirst=True (31/12) or dayfirst=False (12/31) "
                 "(on the command line: --dayfirst)."
             )
-        return month_first, False
-    return (day_first, True) if read_d > read_m else (month_first, False)
+    _, fmt, out = top[0]
+    return out, _day_first(fmt)
 
 
 def _from_text(s: pd.Series, dayfirst: bool | None) -> ColumnInfo | None:
@@ -170,7 +182,11 @@ def _from_text(s: pd.Series, dayfirst: bool | None) -> ColumnInfo | None:
     # digit strings with leading zeros ("00123", "0612...") are codes, not numbers
     lead0 = np.asarray(ub.str.match(r"^0\d"), dtype=bool)
     converted, conv_kind, used_dayfirst = None, None, None
-    if nonblank_w[ok].sum() >= CONVERT_SHARE * nonblank_w.sum() and nonblank_w[lead0].sum() < 0.1 * nonblank_w.sum():
+    # letters around digits in the values that are not numbers ("C536379", "85123A"): codes, not numbers
+    coded = ~ok & np.asarray(ub.str.fullmatch(r"[A-Za-z]{1,3}\d+[A-Za-z]{0,3}|\d+[A-Za-z]{1,3}"), dtype=bool)
+    codes_like = nonblank_w[coded].sum() > 0.5 * nonblank_w[~ok].sum() if (~ok).any() else False
+    if (nonblank_w[ok].sum() >= CONVERT_SHARE * nonblank_w.sum() and nonblank_w[lead0].sum() < 0.1 * nonblank_w.sum()
+            and not codes_like):
         converted, conv_kind = num, "numeric"
     else:
         dates, used_dayfirst = _to_dates(s.name, ub, nonblank_w, dayfirst)
@@ -209,9 +225,11 @@ def _kind_of(s: pd.Series) -> str:
     if pd.api.types.is_numeric_dtype(s.dtype):
         x = s.dropna().to_numpy()
         integral = pd.api.types.is_integer_dtype(s.dtype) or bool(np.all(np.mod(x, 1) == 0))
-        return "id" if unique and integral and _named_id(s.name) else "numeric"
+        if integral and _named_id(s.name) and (unique or distinct > 50):  # ids repeat in a log: still not a number
+            return "id"
+        return "numeric"
     if text:
-        if _named_id(s.name) and distinct >= 0.5 * n_ok:
+        if _named_id(s.name) and (distinct >= 0.5 * n_ok or distinct > 50):
             return "id"
         if unique or distinct > 50:
             v = s.dropna().astype(str)
@@ -246,7 +264,6 @@ def infer_column(s: pd.Series, *, dayfirst: bool | None = None) -> ColumnInfo:
     kind = _kind_of(info.values)
     if info.converted_from and kind in ("postcode", "id"):  # codes written as digits stay text
         info = ColumnInfo(s.name, "", s)
-    elif info.converted_from and kind in ("binary", "constant") and info.kind == "numeric":
-        pass  # "0"/"1" read from text: binary numbers
+        kind = _kind_of(s)
     info.kind = kind
     return info
