@@ -6,6 +6,7 @@ import html
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .._validation import check_frame
@@ -16,6 +17,8 @@ from ._kinds import KINDS, infer_column, is_text
 
 __all__ = ["describe", "Description"]
 
+#: Alerts that quote a column's values: left out for personal data.
+_VALUE_ALERTS = ("rare levels", "mixed types", "high cardinality", "near-constant", "sentinel", "outliers", "converted")
 _COLUMNS = ["column", "kind", "dtype", "n", "missing", "missing_share", "distinct", "mean", "std", "min", "p25",
             "median", "p75", "max", "top_levels", "converted_from", "failed"]  # fmt: skip
 
@@ -204,4 +207,12 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
     alerts.extend(table_alerts(converted, df, kinds))
     lv = pd.DataFrame(levels, columns=["column", "level", "n", "share"])
     al = pd.DataFrame(alerts, columns=["column", "alert", "detail"])
+    # direct identifiers: no values of theirs are listed (levels, examples), and they are identifiers, never levels
+    personal = set(al.loc[al["alert"] == "personal data", "column"])
+    if personal:
+        al = al[~(al["column"].isin(personal) & al["alert"].isin(_VALUE_ALERTS))].reset_index(drop=True)
+        lv = lv[~lv["column"].isin(personal)].reset_index(drop=True)
+        as_id = table["column"].isin(personal) & table["kind"].isin(["category", "text"])
+        table.loc[as_id, "kind"] = "id"
+        table.loc[table["column"].isin(personal), "top_levels"] = np.nan
     return Description(columns=table, levels=lv, min_cell=min_cell, alerts=al, data=converted)

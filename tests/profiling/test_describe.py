@@ -158,6 +158,10 @@ def test_personal_data_is_found_by_value_and_name():
     assert a["tel"].startswith("looks like phone numbers")
     assert a["last_name"].startswith("looks like personal names")
     assert "spend" not in a.index
+    d = ms.describe(df)
+    shown = d.alerts["detail"].str.cat(sep=" ") + " ".join(d.levels["level"]) + d.to_frame()["top_levels"].fillna("").str.cat()
+    assert "@example.org" not in shown and "7946" not in shown and "Smith" not in shown  # no personal values quoted
+    assert d.kinds()["tel"] == "id" and d.kinds()["last_name"] == "id"
 
 
 def test_sensitive_columns_come_from_the_privacy_detector():
