@@ -294,3 +294,19 @@ def test_sentinels_become_missing_only_when_asked(tmp_path, capsys):
     assert main(["report", str(tmp_path / "s.csv"), "--segments", "seg", "--missing-values", "outcome=unknown"] + out) == 0
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     assert "set to missing" in page and "were set to missing, as asked" in page
+
+
+def test_numeric_ids_match_across_the_table_and_the_log(shop, tmp_path, capsys):
+    _, _, customers, orders = shop
+    num = {c: i + 1000 for i, c in enumerate(customers["Customer_ID"])}
+    customers.assign(Customer_ID=customers["Customer_ID"].map(num)).to_csv(tmp_path / "c.csv", index=False)
+    log = orders.assign(Kunde=orders["Kunde"].map(num).astype("float64"))
+    log.loc[log.index[:5], "Kunde"] = np.nan  # lines without a customer, as in store exports: a float column
+    log.to_csv(tmp_path / "o.csv", index=False)
+    code, err = _run(["report", str(tmp_path / "c.csv"), "--segments", "Tier", "--id", "Customer_ID", "--transactions",
+                      str(tmp_path / "o.csv"), "--customer", "Kunde", "--time", "Datum", "--value", "Betrag",
+                      "--dayfirst", "--out", str(tmp_path / "r")], capsys)  # fmt: skip
+    assert code == 0, err
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "Mean CLV per segment of &#x27;Tier&#x27;" in page
+    assert "order rows without a customer, a readable date or an amount" in page  # the 5 lines, said in a note

@@ -15,7 +15,7 @@ from ..errors import MicrosegError
 from ._page import Report
 from ._sections import _noting
 
-__all__ = ["section_target", "section_lookalike", "section_transactions", "positive_level"]
+__all__ = ["section_target", "section_lookalike", "section_transactions", "positive_level", "id_text"]
 
 _YES = ("1", "1.0", "true", "yes", "y", "t", "churn", "churned", "positive", "converted", "bought", "responded")
 
@@ -36,6 +36,24 @@ def positive_level(s: pd.Series):
             return lv
     rare = s.value_counts().idxmin()
     return rare.item() if isinstance(rare, np.generic) else rare
+
+
+def id_text(s: pd.Series) -> pd.Series:
+    """Customer ids as text that matches across files: 12345, 12345.0 and "12345" all become "12345".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> id_text(pd.Series([12345.0, None])).tolist(), id_text(pd.Series(["C7 "])).tolist()
+    (['12345', nan], ['C7'])
+    """
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        x = s.to_numpy(dtype="float64", na_value=np.nan)
+        ok = np.isfinite(x)
+        if np.all(np.mod(x[ok], 1) == 0):
+            text = pd.Series(np.nan_to_num(x).astype("int64").astype(str), index=s.index, dtype=object)
+            return text.where(ok)
+    return s.astype("str").str.strip().where(s.notna()).astype(object)
 
 
 def _wilson(k: np.ndarray, n: np.ndarray, z: float = 1.959963984540054) -> tuple[np.ndarray, np.ndarray]:
@@ -149,7 +167,7 @@ def prepare_log(tx: pd.DataFrame, *, customer, time, value, dayfirst, flags=None
     if not pd.api.types.is_numeric_dtype(v.values.dtype) or pd.api.types.is_bool_dtype(v.values.dtype):
         raise MicrosegError(f"{(flags or {}).get('value', 'value=')} {value!r} in {source} does not hold amounts (e.g. "
                             f"{', '.join(repr(x) for x in tx[value].dropna().astype(str).unique()[:3])}).")  # fmt: skip
-    out = pd.DataFrame({"customer_id": tx[customer].astype("str").where(tx[customer].notna()),
+    out = pd.DataFrame({"customer_id": id_text(tx[customer]),
                         "timestamp": t.values, "amount": v.values.astype("float64")})  # fmt: skip
     bad = out.isna().any(axis=1)
     if bad.any():

@@ -283,7 +283,7 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
                            source=source)  # fmt: skip
         if transactions is not None:
             step(steps[-1])
-            seg_by_id = None if id_column is None else pd.Series(labels.to_numpy(), index=df[id_column].astype(str))
+            seg_by_id = None if id_column is None else pd.Series(labels.to_numpy(), index=own.id_text(df[id_column]).to_numpy())
             own.section_transactions(rep, transactions, customer=customer, time=time, value=value, dayfirst=dayfirst,
                                      min_cell=min_cell, segments=seg_by_id, segment_name=segments, flags=flags,
                                      source=transactions_source)  # fmt: skip
