@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import MicrosegError
 from ._page import Report
-from ._sections import _noting
+from ._sections import _noting, _readable
 
 __all__ = ["section_target", "section_lookalike", "section_transactions", "positive_level", "id_text"]
 
@@ -107,7 +107,7 @@ def section_target(rep: Report, features: pd.DataFrame, labels: pd.Series, targe
     if len(best):
         cols = [c for c in ["column", "level", "share_segment", "share_overall", "index", "mean_segment",
                             "mean_overall", "effect_size", "p_adjusted"] if c in best.columns]  # fmt: skip
-        rep.table(best[cols].rename(columns={"share_segment": f"share ({target} = {yes})",
+        rep.table(_readable(best[cols]).rename(columns={"share_segment": f"share ({target} = {yes})",
                                              "mean_segment": f"mean ({target} = {yes})"}),
                   float_format="{:,.3g}")  # fmt: skip
     else:

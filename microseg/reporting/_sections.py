@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataQualityWarning, MicrosegError
+from ..errors import DataQualityWarning
 from ._page import Report
 
 __all__ = ["demo_report"]
@@ -38,6 +38,17 @@ def _noting(rep: Report):
 
 def _fmt_int(n) -> str:
     return f"{int(n):,}"
+
+
+def _readable(df: pd.DataFrame, columns=("mean_segment", "mean_overall", "mean_before", "mean_after", "index")) -> pd.DataFrame:
+    """Means and indices as people write them (48,852; 1968 for a year; 0.123), not 4.89e+04 or 1.97e+03."""
+    from .._words import number
+
+    out = df.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = [number(v) if pd.notna(v) else None for v in out[c]]
+    return out
 
 
 # -- sections ----------------------------------------------------------------------------------------
@@ -93,7 +104,7 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
     top = pd.concat([prof.distinctive(s, n=5) for s in prof.sizes["segment"]], ignore_index=True)
     cols = [c for c in ["segment", "column", "level", "share_segment", "share_overall", "index", "mean_segment",
                         "mean_overall", "effect_size", "p_adjusted"] if c in top.columns]  # fmt: skip
-    rep.table(top[cols], max_rows=60, float_format="{:,.3g}")
+    rep.table(_readable(top[cols]), max_rows=60, float_format="{:,.3g}")
     if len(prof.suppressed):
         rep.text(
             f"{len(prof.suppressed):,} values were suppressed: counts from 1 to {min_cell - 1} people, and the "
@@ -125,7 +136,7 @@ def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segme
         rep.figure(res.plot(), alt="drift index chart")
         cols = ["segment", "column", "level", "share_before", "share_after", "change_pp", "mean_before", "mean_after",
                 "mean_change_pct", "test", "p_adjusted", "psi"]  # fmt: skip
-        rep.table(flagged[cols], max_rows=60, float_format="{:,.3g}")
+        rep.table(_readable(flagged[cols]), max_rows=60, float_format="{:,.3g}")
     for note in res.notes:
         rep.text(note, kind="note")
 

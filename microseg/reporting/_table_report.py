@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..errors import MicrosegError, SchemaError
+from ..errors import MicrosegError
 from ._columns import _few, check_column
 from ._page import Report
 
