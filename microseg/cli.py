@@ -15,6 +15,7 @@ flag and the fix; a progress line per section goes to stderr.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from .errors import MicrosegError
@@ -145,10 +146,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(err: Exception) -> str:
-    """The error as one line: the CLI's flags for Python's parameter names, at most ~600 characters."""
+    """The error as one line: the CLI's flags for Python's parameter names, at most ~600 characters.
+
+    Examples
+    --------
+    >>> print(_one_line(ValueError("column 'faith' is sensitive; allow_sensitive={'faith': 'why this use is lawful'}.")))
+    column 'faith' is sensitive; --allow-sensitive "faith=why this use is lawful".
+    """
     msg = " ".join(str(err).split())
+    msg = re.sub(r"allow_sensitive=\{([^{}]*)\}", lambda m: " ".join(
+        f'--allow-sensitive "{c}={why}"' for c, why in re.findall(r"'([^']*)': '([^']*)'", m.group(1))), msg)  # fmt: skip
     for py, flag in (("dayfirst=True (31/12) or dayfirst=False (12/31)", "--dayfirst (31/12; month first is the default)"),
-                     ("missing_values=", "--missing-values COLUMN=VALUE, in Python missing_values=")):  # fmt: skip
+                     ("missing_values=", "--missing-values COLUMN=VALUE, in Python missing_values="),
+                     ("lower min_cell deliberately", "lower --min-cell deliberately"),
+                     ("pass columns=[...] naming numeric, boolean or categorical columns",
+                      "the table needs numeric, yes/no or category columns besides --segments")):  # fmt: skip
         msg = msg.replace(py, flag)
     return msg if len(msg) <= 600 else msg[:597] + "..."
 

@@ -93,7 +93,9 @@ def test_report_refuses_sensitive_columns_unless_allowed_with_a_reason(table_csv
     path, df = table_csv
     df.assign(religion=np.where(np.arange(len(df)) % 2, "a", "b")).to_csv(path, index=False)
     assert main(["report", str(path), "--segments", "tier", "--id", "id", "--out", str(tmp_path / "r")]) == 2
-    assert "'religion' is sensitive" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "'religion' is sensitive" in err and '--allow-sensitive "religion=why this use is lawful"' in err
+    assert "allow_sensitive=" not in err
     assert main(["report", str(path), "--segments", "tier", "--id", "id", "--out", str(tmp_path / "r"),
                  "--allow-sensitive", "religion"]) == 2  # fmt: skip
     assert "COLUMN=REASON" in capsys.readouterr().err
