@@ -48,7 +48,6 @@ _DATE_SHAPE = re.compile(
     r"^\s*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}[-/. ][A-Za-z]{3,9}[-/. ,]+\d{2,4}|[A-Za-z]{3,9}[-/. ]\d{1,2},?[-/. ]\d{2,4}"
     r"|\d{4}-\d{2}-\d{2}T[\d:.]+Z?)(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?\s*$"
 )
-_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 
 
 @dataclass
@@ -93,10 +92,35 @@ def _distinct_text(s: pd.Series) -> tuple[np.ndarray, pd.Index, pd.Index]:
 
 
 def _to_numbers(u: pd.Index) -> pd.Series:
-    num = pd.to_numeric(pd.Series(u, dtype=object), errors="coerce")
-    comma = num.isna().to_numpy() & np.asarray(u.str.match(_DECIMAL_COMMA), dtype=bool)
-    if comma.any():
-        num[comma] = pd.to_numeric(pd.Series(u[comma], dtype=object).str.replace(",", ".", regex=False), errors="coerce")
+    """Numbers read from distinct text values: plain, with thousands separators (1,234.5 or 1.234,5), or a decimal comma.
+
+    A comma followed by exactly three digits in every value that has one is a
+    thousands separator (1,234); otherwise it is a decimal comma (12,5).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> _to_numbers(pd.Index(["1,234", "12,000", "7"], dtype=object)).tolist()
+    [1234.0, 12000.0, 7.0]
+    >>> _to_numbers(pd.Index(["12,5", "3,25", "1.234,5"], dtype=object)).tolist()
+    [12.5, 3.25, 1234.5]
+    """
+    s = pd.Series(u, dtype=object)
+    num = pd.to_numeric(s, errors="coerce")
+    todo = num.isna().to_numpy()
+    if not todo.any():
+        return num.astype("float64")
+    t = s[todo].str.strip()
+    us = t.str.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,234 or 1,234.5
+    eu = t.str.fullmatch(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?")  # 1.234 or 1.234,5
+    comma = t.str.fullmatch(r"-?\d+,\d+")  # 12,5 (or 1,234)
+    thousands_comma = bool(us.any()) and not bool((comma & ~us).any())
+    fixed = t.copy()
+    if thousands_comma:
+        fixed = fixed.where(~us, t.str.replace(",", "", regex=False))
+    else:
+        fixed = fixed.where(~(eu | comma), t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    num[todo] = pd.to_numeric(fixed, errors="coerce").to_numpy()
     return num.astype("float64")
 
 
