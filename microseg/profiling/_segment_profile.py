@@ -176,6 +176,27 @@ def _resolve_weights(df, weights):
     return check_weights(weights, len(df)), None
 
 
+def _numeric_kind(s: pd.Series, explicit: bool) -> tuple[str, str | None]:
+    """A number column's kind for profile(): "flag" for 0/1, else "numeric"; and why it is left out by default, if it is.
+
+    Cheap on large columns: the min and max decide, and only columns named like
+    identifiers or postcodes are read as :func:`microseg.describe` reads them.
+    """
+    from ._kinds import _named_id, _named_postcode, infer_column
+
+    lo, hi = s.min(), s.max()
+    if not explicit:
+        if lo == hi:
+            return "numeric", "a constant"
+        if _named_id(s.name) or _named_postcode(s.name):
+            seen = infer_column(s).kind
+            if seen in ("id", "postcode"):
+                return "numeric", "an identifier" if seen == "id" else "a postcode"
+    if lo == 0 and hi == 1 and bool((s.eq(0) | s.eq(1) | s.isna()).all()):
+        return "flag", None  # a 0/1 column is yes/no: shares and an index, not a mean
+    return "numeric", None
+
+
 def select_columns(df, columns, exclude, max_levels, notes, by_values: bool = True):
     """Return [(name, kind)], raising on explicit bad columns and noting default skips.
 
@@ -193,16 +214,11 @@ def select_columns(df, columns, exclude, max_levels, notes, by_values: bool = Tr
     for c in columns:
         s = df[c]
         kind = column_kind(s)
-        if kind == "numeric" and not explicit and by_values:
-            from ._kinds import infer_column
-
-            seen = infer_column(s).kind
-            if seen in ("id", "postcode", "constant"):
-                notes.append(f"column {c!r} left out: it looks like {'an identifier' if seen == 'id' else 'a postcode' if seen == 'postcode' else 'a constant'} "
-                             "(pass columns=[...] to include it).")  # fmt: skip
+        if kind == "numeric" and by_values:
+            kind, why = _numeric_kind(s, explicit)
+            if why:
+                notes.append(f"column {c!r} left out: it looks like {why} (pass columns=[...] to include it).")
                 continue
-        if kind == "numeric" and by_values and s.nunique() == 2 and s.dropna().isin([0, 1]).all():
-            kind = "flag"  # a 0/1 column is yes/no: shares and an index, not a mean
         if kind is None:
             if explicit:
                 raise SchemaError(
