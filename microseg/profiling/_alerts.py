@@ -22,7 +22,6 @@ import pandas as pd
 from .._words import number
 from ..privacy import hashing
 from ..privacy._sensitive_text import tokens
-from ..privacy.sensitive import find_sensitive
 from ._kinds import ColumnInfo, is_text
 
 __all__ = ["ALERTS", "TEXT_SENTINELS", "NUMBER_SENTINELS", "column_alerts", "table_alerts"]
@@ -198,8 +197,11 @@ def column_alerts(info: ColumnInfo, original: pd.Series, n: int, *, set_missing:
     return rows
 
 
-def table_alerts(data: pd.DataFrame, original: pd.DataFrame, kinds: dict) -> list[dict]:
-    """Alerts about the whole table: duplicated rows, personal data, sensitive and proxy columns."""
+def table_alerts(data: pd.DataFrame, original: pd.DataFrame, kinds: dict, found: pd.DataFrame) -> list[dict]:
+    """Alerts about the whole table: duplicated rows, personal data, and the sensitive and proxy columns ``found``.
+
+    ``found`` is :func:`microseg.privacy.find_sensitive` of the table.
+    """
     rows = []
     n_dup = int(original.duplicated().sum())
     if n_dup:
@@ -217,7 +219,6 @@ def table_alerts(data: pd.DataFrame, original: pd.DataFrame, kinds: dict) -> lis
         if what:
             rows.append(_row(c, "personal data", f"looks like {what}: direct identifiers are never profiled; "
                              "hash them for an audience upload (microseg.privacy.hash_identifiers)."))  # fmt: skip
-    found = find_sensitive(data)
     for _, f in found.iterrows():
         rows.append(_row(f["column"], f["tier"], f"{f['category']} ({f['evidence']}, found by {f['found_by']})."))
     return rows

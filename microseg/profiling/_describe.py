@@ -166,9 +166,10 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
     np.int64(5)
     """
     check_frame(df)
-    from ..privacy.sensitive import check_sensitive
+    from ..privacy.sensitive import check_sensitive, find_sensitive
 
-    check_sensitive(df.columns, data=df, action="warn", purpose="description")
+    found = find_sensitive(df)  # the one detector, run once; the warning re-reads only the columns it flagged
+    check_sensitive(df.columns, data=df[list(found["column"])], action="warn", purpose="description")
     min_cell = check_min_cell(min_cell)
     lists = _missing_lists(df, missing_values)
     rows, levels, alerts, data, kinds = [], [], [], {}, {}
@@ -204,7 +205,7 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
     table = pd.DataFrame(rows).reindex(columns=_COLUMNS)
     table["failed"] = table["failed"].astype("int64")
     converted = pd.DataFrame(data, index=df.index)
-    alerts.extend(table_alerts(converted, df, kinds))
+    alerts.extend(table_alerts(converted, df, kinds, found))
     lv = pd.DataFrame(levels, columns=["column", "level", "n", "share"])
     al = pd.DataFrame(alerts, columns=["column", "alert", "detail"])
     # direct identifiers: no values of theirs are listed (levels, examples), and they are identifiers, never levels
