@@ -172,6 +172,13 @@ def _features(desc, data: pd.DataFrame, *, keep, drop) -> tuple[pd.DataFrame, di
     return data[[c for c in data.columns if c not in why]], why
 
 
+def _known(missing_values, df: pd.DataFrame):
+    """``missing_values`` restricted to the columns ``df`` has (an earlier snapshot may lack some)."""
+    if isinstance(missing_values, dict):
+        return {c: v for c, v in missing_values.items() if c in df.columns} or None
+    return missing_values
+
+
 def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = None, out="microseg-report",
                  min_cell: int = 10, exclude=(), allow_sensitive=None, source: str = "your table",
                  before: pd.DataFrame | None = None, before_source: str = "the earlier table",
@@ -279,8 +286,15 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
             check_frame(before, name=before_source)
             check_column(before, segments, flag=_flag(flags, "segments"), source=before_source)
             compared = [c for c in features.columns if c != segments and c in before.columns]
-            _section_drift(rep, before, df, segments, columns=compared, customer=id_column, min_cell=min_cell,
-                           source=source)  # fmt: skip
+            earlier = describe(before, min_cell=min_cell, dayfirst=dayfirst, missing_values=_known(missing_values, before)).data
+            # the same reading of both snapshots: text converted alike, the same small segments pooled
+            b = earlier[segments].astype("str").where(earlier[segments].notna())
+            if pool_note:
+                pooled_name = labels[~labels.isin(set(data[segments].astype("str")))].dropna().unique()
+                if len(pooled_name):
+                    b = b.where(b.isin(set(labels.dropna())) | b.isna(), pooled_name[0])
+            _section_drift(rep, earlier.assign(**{segments: b}), data.assign(**{segments: labels}), segments,
+                           columns=compared, customer=id_column, min_cell=min_cell, source=source)  # fmt: skip
         if transactions is not None:
             step(steps[-1])
             seg_by_id = None if id_column is None else pd.Series(labels.to_numpy(), index=own.id_text(df[id_column]).to_numpy())
