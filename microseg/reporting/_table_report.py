@@ -68,7 +68,9 @@ def _segment_labels(data: pd.DataFrame, desc, segments, *, min_cell, pool, flags
     if distinct < 2:
         raise MicrosegError(f"{_flag(flags, 'segments')} {segments!r} has fewer than two segments; pass a column that "
                             "splits the customers.")  # fmt: skip
-    labels = s.astype("str").where(s.notna())
+    from ._own_sections import id_text
+
+    labels = id_text(s)  # segment 3, not 3.0, when the column was read as numbers with gaps
     sizes = labels.value_counts()
     small = list(sizes.index[sizes < min_cell])
     if not small:
@@ -288,9 +290,9 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
             compared = [c for c in features.columns if c != segments and c in before.columns]
             earlier = describe(before, min_cell=min_cell, dayfirst=dayfirst, missing_values=_known(missing_values, before)).data
             # the same reading of both snapshots: text converted alike, the same small segments pooled
-            b = earlier[segments].astype("str").where(earlier[segments].notna())
+            b = own.id_text(earlier[segments])
             if pool_note:
-                pooled_name = labels[~labels.isin(set(data[segments].astype("str")))].dropna().unique()
+                pooled_name = labels[~labels.isin(set(own.id_text(data[segments]).dropna()))].dropna().unique()
                 if len(pooled_name):
                     b = b.where(b.isin(set(labels.dropna())) | b.isna(), pooled_name[0])
             _section_drift(rep, earlier.assign(**{segments: b}), data.assign(**{segments: labels}), segments,
