@@ -16,14 +16,19 @@ def pretty(col) -> str:
 
 
 def number(v: float) -> str:
-    """A number as people write it: 48,852 rather than 4.89e+04; 3 significant digits below 1,000.
+    """A number as people write it: 48,852 rather than 4.89e+04; 1968 (a year) rather than 1,968 or 1.97e+03.
+
+    Whole numbers from 1,000 to 9,999 have no thousands separator (years read
+    as years); 3 significant digits below 1,000.
 
     Examples
     --------
-    >>> number(48852.4), number(0.12345)
-    ('48,852', '0.123')
+    >>> number(48852.4), number(1968.8), number(0.12345)
+    ('48,852', '1969', '0.123')
     """
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    if abs(v) >= 10_000:
+        return f"{v:,.0f}"
+    return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
 def phrase(r) -> str:
@@ -35,6 +40,8 @@ def phrase(r) -> str:
     '2.5× as likely to be has app'
     >>> phrase({"column": "age", "kind": "numeric", "difference": -4.0, "mean_segment": 31.0, "mean_overall": 35.0})
     'younger (mean 31 vs 35)'
+    >>> phrase({"column": "Contract", "kind": "category", "level": "Month-to-month", "index": 180.0})
+    'Contract: Month-to-month (1.8× as likely)'
     """
     col = pretty(r["column"])
     if r["kind"] == "numeric":
@@ -42,7 +49,12 @@ def phrase(r) -> str:
         word = ("older" if higher else "younger") if col == "age" else f"{col} {'above' if higher else 'below'} average"
         return f"{word} (mean {number(r['mean_segment'])} vs {number(r['mean_overall'])})"
     ratio = r["index"] / 100
-    what = f"to be {col}" if r["kind"] == "flag" else f"to have {col} {str(r['level']).replace('_', ' ')!r}"
+    if r["kind"] != "flag":  # a level reads as the column names it: "Contract: Month-to-month"
+        trait = f"{r['column']}: {r['level']}"
+        if ratio >= 1:
+            return f"{trait} ({ratio:.1f}× as likely)"
+        return f"{trait} ({1 / ratio:.1f}× less likely)" if ratio > 0 else f"{trait} (never)"
+    what = f"to be {col}"
     if ratio >= 1:
         return f"{ratio:.1f}× as likely {what}"
     return f"{1 / ratio:.1f}× less likely {what}" if ratio > 0 else f"never {what[3:]}"
@@ -57,7 +69,8 @@ def short(r) -> str:
         return f"{'high' if r['difference'] > 0 else 'low'}-{col}"
     if r["kind"] == "flag":
         return col if r["effect_size"] > 0 else f"non-{col}"
-    return str(r["level"]) if r["effect_size"] > 0 else f"not-{r['level']}"
+    trait = f"{r['column']}: {r['level']}"
+    return trait if r["effect_size"] > 0 else f"not {trait}"
 
 
 def join(words: list[str]) -> str:

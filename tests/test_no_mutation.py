@@ -74,6 +74,8 @@ def _events(tx: pd.DataFrame) -> pd.DataFrame:
 
 CUSTOMER_CASES = {
     "describe": lambda df: ms.describe(df),
+    "describe_missing_values": lambda df: ms.describe(df.assign(age_text=df["age"].astype(str)),
+                                                      missing_values={"channel": ["app"], "age": [18]}),
     "profile": lambda df: ms.profile(df.drop(columns=["customer_id", "email"]), "segment", min_cell=1),
     "profile_labels": lambda df: ms.profile(df[["age", "gender", "gamer"]], df["segment"].to_numpy(), min_cell=1),
     "compare": lambda df: ms.compare(df[["age", "income", "gamer"]], df["gamer"].to_numpy(), min_cell=1),

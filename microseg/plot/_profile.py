@@ -135,7 +135,7 @@ def plot_describe(desc, columns=None):
     t = desc.columns
     if columns is not None:
         t = t[t["column"].isin(list(columns))]
-    t = t[t["kind"].isin(["numeric", "category", "flag"])].head(12)
+    t = t[t["kind"].isin(["numeric", "category", "binary"])].head(12)
     k = max(len(t), 1)
     ncol = min(3, k)
     nrow = int(np.ceil(k / ncol))

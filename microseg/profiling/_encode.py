@@ -69,7 +69,10 @@ def encode_column(
         x = s.to_numpy(dtype="float64", na_value=np.nan)
         return EncodedColumn(name, kind, values=x)
     if kind == "flag":
-        is_true = s.fillna(False).to_numpy(dtype=bool) if s.hasnans else s.to_numpy(dtype=bool)
+        if pd.api.types.is_bool_dtype(s.dtype) or s.dtype == object:
+            is_true = s.fillna(False).to_numpy(dtype=bool) if s.hasnans else s.to_numpy(dtype=bool)
+        else:  # a 0/1 number column
+            is_true = s.to_numpy(dtype="float64", na_value=0.0) == 1
         codes = np.where(is_true, 0, 1).astype(np.int64)
         n_true = int(is_true.sum())
         n_not = len(s) - n_true

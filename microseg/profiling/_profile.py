@@ -251,7 +251,7 @@ def profile_dask(df, segments, *, columns, weights, min_cell, alpha, max_levels,
     for c in stand_in.columns:  # categoricals with unknown categories: a text stand-in, same kind
         if isinstance(stand_in[c].dtype, pd.CategoricalDtype) and stand_in[c].isna().all():
             stand_in[c] = "level"
-    sel = select_columns(stand_in, columns, exclude, max_levels, notes)
+    sel = select_columns(stand_in, columns, exclude, max_levels, notes, by_values=False)  # a stand-in: kinds by dtype
     names = [c for c, _ in sel]
     out = _dask.compute(*[
         delayed(_value_counts_part)(p, i, meta, seg, names) for i, p in enumerate(_dask.partitions(df[[seg, *names]]))

@@ -90,8 +90,12 @@ class SegmentProfile:
         Returns a frame with ``segment, n, share, name, description``.
         """
         rows = []
+        n_levels = self.table.groupby("column", sort=False)["level"].nunique()
+        binary = set(n_levels.index[(n_levels == 2).to_numpy()]) - set(self.table.loc[self.table["kind"] != "category", "column"])
         for _, s in self.sizes.iterrows():
-            traits = self.distinctive(s["segment"], n=n_traits)
+            traits = self.distinctive(s["segment"], n=2 * n_traits)
+            # a two-level column shows only its informative side: "Partner: Yes", not also "not Partner: No"
+            traits = traits[~(traits["column"].isin(binary) & (traits["effect_size"] <= 0))].head(n_traits)
             phrases = [phrase(r) for _, r in traits.iterrows()]
             words = list(dict.fromkeys(short(r) for _, r in traits.iterrows()))[:2]
             name = ", ".join(words) if words else "typical"
@@ -172,8 +176,34 @@ def _resolve_weights(df, weights):
     return check_weights(weights, len(df)), None
 
 
-def select_columns(df, columns, exclude, max_levels, notes):
-    """Return [(name, kind)], raising on explicit bad columns and noting default skips."""
+def _numeric_kind(s: pd.Series, explicit: bool) -> tuple[str, str | None]:
+    """A number column's kind for profile(): "flag" for 0/1, else "numeric"; and why it is left out by default, if it is.
+
+    Cheap on large columns: the min and max decide, and only columns named like
+    identifiers or postcodes are read as :func:`microseg.describe` reads them.
+    """
+    from ._kinds import _named_id, _named_postcode, infer_column
+
+    lo, hi = s.min(), s.max()
+    if not explicit:
+        if lo == hi:
+            return "numeric", "a constant"
+        if _named_id(s.name) or _named_postcode(s.name):
+            seen = infer_column(s).kind
+            if seen in ("id", "postcode"):
+                return "numeric", "an identifier" if seen == "id" else "a postcode"
+    if lo == 0 and hi == 1 and bool((s.eq(0) | s.eq(1) | s.isna()).all()):
+        return "flag", None  # a 0/1 column is yes/no: shares and an index, not a mean
+    return "numeric", None
+
+
+def select_columns(df, columns, exclude, max_levels, notes, by_values: bool = True):
+    """Return [(name, kind)], raising on explicit bad columns and noting default skips.
+
+    With ``by_values`` (pandas data, not a stand-in), the default choice reads
+    the values as :func:`microseg.describe` does: numeric identifiers, postcodes
+    and constants are left out, and a 0/1 column is a flag.
+    """
     explicit = columns is not None
     if explicit:
         columns = [columns] if isinstance(columns, str) else list(columns)
@@ -184,6 +214,11 @@ def select_columns(df, columns, exclude, max_levels, notes):
     for c in columns:
         s = df[c]
         kind = column_kind(s)
+        if kind == "numeric" and by_values:
+            kind, why = _numeric_kind(s, explicit)
+            if why:
+                notes.append(f"column {c!r} left out: it looks like {why} (pass columns=[...] to include it).")
+                continue
         if kind is None:
             if explicit:
                 raise SchemaError(

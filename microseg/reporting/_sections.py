@@ -1,4 +1,4 @@
-"""The pipelines behind the ``microseg`` command: the demo report and a report on a user's table.
+"""The demo report behind ``microseg demo``, and the sections it shares with the report on a user's table.
 
 Each section is a small function that takes the data, runs the library and
 adds text, tables and figures to a :class:`~microseg.reporting.Report`. Privacy
@@ -13,14 +13,13 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from ..errors import DataQualityWarning, MicrosegError
+from ..errors import DataQualityWarning
 from ._clv import section_clv
 from ._page import Report
 
-__all__ = ["demo_report", "table_report"]
+__all__ = ["demo_report"]
 
 PROFILE_EXCLUDE = ("customer_id", "email", "phone", "postcode_prefix", "signup_date", "last_updated")
 
@@ -42,6 +41,17 @@ def _fmt_int(n) -> str:
     return f"{int(n):,}"
 
 
+def _readable(df: pd.DataFrame, columns=("mean_segment", "mean_overall", "mean_before", "mean_after", "index")) -> pd.DataFrame:
+    """Means and indices as people write them (48,852; 1968 for a year; 0.123), not 4.89e+04 or 1.97e+03."""
+    from .._words import number
+
+    out = df.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = [number(v) if pd.notna(v) else None for v in out[c]]
+    return out
+
+
 # -- sections ----------------------------------------------------------------------------------------
 
 
@@ -57,7 +67,7 @@ def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int) 
     )
     rep.table(desc.to_frame().drop(columns=["dtype", "n"]), max_rows=60)
     numeric = desc.columns.query("kind == 'numeric'")["column"].tolist()[:4]
-    flags = desc.columns.query("kind in ['category', 'flag']")["column"].tolist()[:4]
+    flags = desc.columns.query("kind in ['category', 'binary']")["column"].tolist()[:4]
     rep.figure(desc.plot(columns=numeric + flags), alt="population summary")
 
 
@@ -95,7 +105,7 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
     top = pd.concat([prof.distinctive(s, n=5) for s in prof.sizes["segment"]], ignore_index=True)
     cols = [c for c in ["segment", "column", "level", "share_segment", "share_overall", "index", "mean_segment",
                         "mean_overall", "effect_size", "p_adjusted"] if c in top.columns]  # fmt: skip
-    rep.table(top[cols], max_rows=60, float_format="{:,.3g}")
+    rep.table(_readable(top[cols]), max_rows=60, float_format="{:,.3g}")
     if len(prof.suppressed):
         rep.text(
             f"{len(prof.suppressed):,} values were suppressed: counts from 1 to {min_cell - 1} people, and the "
@@ -127,7 +137,7 @@ def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segme
         rep.figure(res.plot(), alt="drift index chart")
         cols = ["segment", "column", "level", "share_before", "share_after", "change_pp", "mean_before", "mean_after",
                 "mean_change_pct", "test", "p_adjusted", "psi"]  # fmt: skip
-        rep.table(flagged[cols], max_rows=60, float_format="{:,.3g}")
+        rep.table(_readable(flagged[cols]), max_rows=60, float_format="{:,.3g}")
     for note in res.notes:
         rep.text(note, kind="note")
 
@@ -375,79 +385,3 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
     _section_messages(rep, data, min_cell=min_cell)
     _privacy_section(rep, min_cell=min_cell)
     return rep.write(out)
-
-
-def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = None, out="microseg-report",
-                 min_cell: int = 10, exclude=(), allow_sensitive=None, source: str = "your table",
-                 before: pd.DataFrame | None = None, before_source: str = "the earlier table",
-                 account: str | None = None):  # fmt: skip
-    """Profile a user's customer table by a segment column and write the report; return the file path.
-
-    With ``before`` (an earlier snapshot of the same table), a section says what changed in each segment.
-    With ``account``, ``df`` holds one row per contact and is first rolled up to
-    one row per account with :func:`microseg.account_view`; ``segments`` must
-    then be an account-level column.
-    """
-    import warnings
-
-    from .._validation import check_columns, check_frame
-    from ..errors import SensitiveDataWarning
-    from ..privacy import check_sensitive
-
-    check_frame(df, name=source)
-    needed = [segments] + ([id_column] if id_column else []) + list(exclude) + ([account] if account else [])
-    check_columns(df, needed, name=source)
-    n_rows = len(df)
-    if account is not None:
-        df, id_column = _roll_up_contacts(df, account=account, id_column=id_column, segments=segments, source=source)
-    drop = set(exclude) | ({id_column} if id_column else set())
-    drop |= {c for c in df.columns if str(c).lower() in {"email", "phone", "e_mail", "phone_number", "mobile"}}
-    features = df.drop(columns=sorted(drop, key=str))
-    check_sensitive(
-        list(features.columns), data=features, allow_sensitive=allow_sensitive or {},
-        purpose="report columns (leave them out with --exclude)",
-    )
-    if features[segments].nunique(dropna=True) < 2:
-        raise MicrosegError(f"column {segments!r} has fewer than two segments; pass a column that splits the customers.")
-    what = (f"{n_rows:,} contacts rolled up to {len(df):,} accounts by {account!r}" if account is not None
-            else f"{n_rows:,} rows")
-    rep = Report("microseg report", f"{source}: {what}, segments from column {segments!r}.")
-    with warnings.catch_warnings():  # checked above: what remains was allowed with a reason
-        warnings.simplefilter("ignore", SensitiveDataWarning)
-        _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell)
-        _section_profiles(
-            rep, features, segments, title=f"Segments by {segments}",
-            intro="Each segment is profiled against the whole population.", min_cell=min_cell,
-        )
-        if before is not None:
-            check_frame(before, name=before_source)
-            check_columns(before, [segments], name=before_source)
-            compared = [c for c in features.columns if c != segments and c in before.columns]
-            _section_drift(rep, before, df, segments, columns=compared, customer=id_column, min_cell=min_cell,
-                           source=source)  # fmt: skip
-    _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive)
-    return rep.write(out)
-
-
-def _roll_up_contacts(df: pd.DataFrame, *, account: str, id_column: str | None, segments: str, source: str):
-    """One row per account from a contact table (for ``--account``); return it and its id column."""
-    from ..view import account_view
-
-    if id_column is None:
-        id_column = "customer_id" if "customer_id" in df.columns else None
-    contacts = df
-    if id_column is None:  # contacts without an id column: number them (the ids are never reported)
-        id_column = "_contact"
-        contacts = df.assign(_contact=np.arange(len(df)))
-    consent = [c for c in df.columns if isinstance(c, str) and c.endswith("_opt_in") and pd.api.types.is_bool_dtype(df[c])]
-    accounts = account_view(
-        contacts, account=account, customer=id_column, role="role" if "role" in df.columns else None,
-        consent=consent, opted_out="opted_out" if "opted_out" in df.columns else None,
-    )
-    if segments not in accounts.columns:
-        raise MicrosegError(
-            f"column {segments!r} of {source!r} holds different values for contacts of one account, so it cannot "
-            f"segment the accounts of {account!r}; pass an account-level column (the same for every contact of an "
-            "account) with --segments, or leave out --account to profile the contacts."
-        )
-    return accounts, account

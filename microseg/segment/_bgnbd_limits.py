@@ -31,10 +31,12 @@ Marketing Science 24(2), and its technical note on the conditional expectation.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.linalg import eigh_tridiagonal
+from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1, xlogy
 from threadpoolctl import threadpool_limits
+
+from ._btyd_data import guarded
 
 #: names of the limiting models, from the simplest
 POISSON, NBD, POISSON_DROPOUT = "poisson", "nbd", "poisson_dropout"
@@ -51,8 +53,9 @@ _MAX_NODES = 800
 
 
 def _minimize(nll, x0):
-    with threadpool_limits(limits=1, user_api="blas"):  # see _btyd_data.fit_log_params
-        res = minimize(nll, np.log(x0), method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 2_000})
+    with threadpool_limits(limits=1, user_api="blas"), np.errstate(all="ignore"):  # see _btyd_data.fit_log_params
+        res = minimize(guarded(nll), np.log(x0), method="L-BFGS-B",
+                       options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 2_000})
     return np.exp(res.x), -res.fun
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from sklearn.utils import check_array
-from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import validate_data
+from threadpoolctl import threadpool_limits
 
 from .._validation import check_columns, check_frame
 from ..errors import MicrosegError, SchemaError
@@ -82,6 +82,23 @@ def summary_arrays(summary, *, monetary: bool = False, estimator=None):
     return arrs, index
 
 
+def guarded(nll):
+    """``nll`` evaluated without floating-point warnings, with NaN read as +inf.
+
+    The optimiser's line search may step to log-parameters whose exponentials
+    under- or overflow (r = 0, alpha = inf); there the likelihood is undefined
+    (inf - inf) and scipy's newest versions warn. Reading it as +inf makes the
+    line search step back, as from any poor point.
+    """
+
+    def f(logp):
+        with np.errstate(all="ignore"):
+            v = nll(logp)
+        return v if not np.isnan(v) else np.inf
+
+    return f
+
+
 def fit_log_params(nll, n_params: int, x0=None):
     """Minimise ``nll`` over log-parameters from ``x0`` (natural scale); return the parameters and -nll.
 
@@ -90,8 +107,8 @@ def fit_log_params(nll, n_params: int, x0=None):
     ran 8 times slower), so the optimiser runs on one BLAS thread.
     """
     x0 = np.zeros(n_params) if x0 is None else np.log(x0)
-    with threadpool_limits(limits=1, user_api="blas"):
-        best = minimize(nll, x0, method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 2_000})
+    with threadpool_limits(limits=1, user_api="blas"), np.errstate(all="ignore"):  # edges: see guarded()
+        best = minimize(guarded(nll), x0, method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 2_000})
     if not np.isfinite(best.fun):
         raise MicrosegError("the likelihood could not be maximised; check the summary table (enough repeat buyers?).")
     return np.exp(best.x), -best.fun
