@@ -5,9 +5,10 @@ population and writes a self-contained HTML report (default
 ``./microseg-report/index.html``). ``microseg report DATA.csv --segments COLUMN``
 does what applies to a customer table of your own (with ``--before EARLIER.csv``,
 also what changed in each segment since that snapshot; with ``--account COLUMN``, a
-table of contacts, rolled up to one row per account first). Both apply the privacy
-defaults: small cells suppressed, sensitive columns refused unless allowed with
-a written reason.
+table of contacts, rolled up to one row per account first; with ``--dp-epsilon E``,
+differentially private numbers, bounds of numeric columns from ``--dp-bound``).
+Both apply the privacy defaults: small cells suppressed, sensitive columns refused
+unless allowed with a written reason.
 """
 
 from __future__ import annotations
@@ -34,6 +35,20 @@ def _parse_allow(values: list[str]) -> dict[str, str]:
             )
         allow[col.strip()] = reason.strip()
     return allow
+
+
+def _parse_bounds(values: list[str]) -> dict[str, tuple[float, float]]:
+    bounds = {}
+    for item in values or []:
+        col, _, rng = item.partition("=")
+        lo, sep, hi = rng.partition(":")
+        try:
+            bounds[col.strip()] = (float(lo), float(hi))
+        except ValueError:
+            sep = ""
+        if not sep or not col.strip():
+            raise MicrosegError(f"--dp-bound expects COLUMN=LOW:HIGH, got {item!r}; e.g. --dp-bound income=0:250000.")
+    return bounds
 
 
 def read_table(path, *, sep: str | None = None):
@@ -93,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         help="profile a sensitive column anyway, with a written reason (repeatable)",
     )
 
+    r.add_argument("--dp-epsilon", type=float, default=None, metavar="E",
+                   help="differentially private report: counts, shares and means with noise spending epsilon E")
+    r.add_argument("--dp-bound", action="append", default=[], metavar="COLUMN=LOW:HIGH",
+                   help="public bounds of a numeric column for --dp-epsilon, never read off the data (repeatable)")
+
     args = parser.parse_args(argv)
     from . import reporting
 
@@ -106,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                 df, segments=args.segments, id_column=args.id, out=args.out, min_cell=args.min_cell,
                 exclude=args.exclude, allow_sensitive=_parse_allow(args.allow_sensitive), source=args.data,
                 before=before, before_source=args.before or "the earlier table",
-                account=args.account,
+                account=args.account, dp_epsilon=args.dp_epsilon, dp_bounds=_parse_bounds(args.dp_bound),
             )
     except MicrosegError as err:
         print(f"microseg: error: {err}", file=sys.stderr)

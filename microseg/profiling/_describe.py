@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .._validation import check_frame
+from ..privacy._dp_mechanisms import check_privacy
 from ..privacy._small_cells import check_min_cell
 from ._encode import column_kind
 
@@ -54,8 +55,18 @@ class Description:
         return f"<p><b>{html.escape(repr(self))}</b></p>" + self.columns.to_html(index=False, na_rep="")
 
 
-def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Description:
+def describe(
+    df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, privacy: str | None = None, budget=None,
+    epsilon: float | None = None, bounds: dict | None = None,
+) -> Description:
     """Describe the population: per column its type, missing share, distinct count, summary or top levels.
+
+    With ``privacy="dp"`` (``budget``, ``epsilon``, ``bounds`` as in
+    :func:`microseg.profile`), the row and missing counts, the means and
+    standard deviations (numeric columns with public bounds) and the level
+    counts (flags and categorical dtypes) carry differential-privacy noise,
+    and levels are listed when their noisy count reaches ``min_cell``; the
+    distinct count, minimum, quartiles and maximum are not released.
 
     Examples
     --------
@@ -74,6 +85,11 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Descripti
 
     check_sensitive(df.columns, data=df, action="warn", purpose="description")
     min_cell = check_min_cell(min_cell)
+    eps = check_privacy(privacy, budget, epsilon, what="describe()")
+    if eps is not None:
+        from ._dp_tables import dp_describe
+
+        return dp_describe(df, top=top, min_cell=min_cell, budget=budget, epsilon=eps, bounds=bounds)
     rows, levels = [], []
     n = len(df)
     for c in df.columns:

@@ -65,38 +65,41 @@ def dp_columns(df, columns, exclude, bounds, max_levels, notes, *, what="profile
     else:
         columns = [c for c in df.columns if c not in exclude]
     out = []
+    left_out: dict[str, list] = {}
     for c in columns:
         s = df[c]
         kind = column_kind(s)
         problem = None
         if kind is None:
-            problem = f"column {c!r} holds dates/times; derive a number from it with public bounds"
+            problem = "dates and times (derive a number with public bounds)"
         elif kind == "flag":
             out.append((c, kind, ["True", "not True"]))
         elif kind == "numeric":
             b = column_bounds(c, bounds)
             if b is None:
                 problem = (
-                    f"numeric column {c!r} has no public bounds; pass bounds={{{c!r}: (low, high)}} from what is "
-                    "known without looking at the data (a price list, a legal limit) — never its own min and max"
+                    "numeric without public bounds (pass bounds={column: (low, high)} from what is known without "
+                    "looking at the data, such as a price list or a legal limit — never its own min and max)"
                 )
             else:
                 out.append((c, kind, b))
         elif isinstance(s.dtype, pd.CategoricalDtype):
             levels = [str(v) for v in s.cat.categories]
             if len(levels) > max_levels:
-                problem = f"column {c!r} declares {len(levels)} categories (more than max_levels={max_levels})"
+                problem = f"more declared categories than max_levels={max_levels}"
             else:
                 out.append((c, "category", [*levels, MISSING]))
         else:
             problem = (
-                f"column {c!r} is text, and which values occur is itself private; declare its public levels with "
-                f"df[{c!r}].astype(pd.CategoricalDtype([...]))"
+                "text, whose values present are themselves private (declare the public levels with "
+                "df[column].astype(pd.CategoricalDtype([...])))"
             )
         if problem:
             if explicit:
-                raise SchemaError(f"{what}(privacy='dp'): {problem}.")
-            notes.append(f"{problem}: left out of the private {what}.")
+                raise SchemaError(f"{what}(privacy='dp'): column {c!r}: {problem}.")
+            left_out.setdefault(problem, []).append(c)
+    for problem, cols in left_out.items():
+        notes.append(f"left out of the private {what}: {', '.join(map(repr, cols))} — {problem}.")
     if not out:
         raise SchemaError(
             f"no column can be released privately; pass columns=[...] naming flags, categorical columns, or numeric "

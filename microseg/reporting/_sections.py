@@ -44,11 +44,20 @@ def _fmt_int(n) -> str:
 # -- sections ----------------------------------------------------------------------------------------
 
 
-def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int) -> None:
+def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int, dp: dict | None = None) -> None:
     from ..profiling import describe
 
-    desc = describe(customers, min_cell=min_cell)
+    desc = describe(customers, min_cell=min_cell, **(dp or {}))
     rep.section("Who is in the data")
+    if dp:
+        rep.text(
+            f"About {_fmt_int(desc.columns['n'].iloc[0])} customers (a noisy count) and {customers.shape[1]} columns. "
+            "Differentially private: per column the share missing, the mean and standard deviation of numeric "
+            "columns with public bounds, and the most common levels of flags and declared categories, all from "
+            f"noisy counts (levels with a noisy count below {min_cell} are not listed)."
+        )
+        rep.table(desc.to_frame().drop(columns=["dtype", "n", "distinct", "min", "p25", "median", "p75", "max"]), max_rows=60)
+        return
     rep.text(
         f"{_fmt_int(len(customers))} customers and {customers.shape[1]} columns. Per column: its type, the share "
         f"missing, the number of distinct values, and a numeric summary or the most common levels "
@@ -60,10 +69,11 @@ def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int) 
     rep.figure(desc.plot(columns=numeric + flags), alt="population summary")
 
 
-def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intro: str, min_cell: int, columns=None) -> None:
+def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intro: str, min_cell: int, columns=None,
+                      dp: dict | None = None) -> None:  # fmt: skip
     from ..profiling import profile
 
-    prof = profile(df, labels, columns=columns, min_cell=min_cell)
+    prof = profile(df, labels, columns=columns, min_cell=min_cell, **(dp or {}))
     rep.section(title)
     rep.text(intro)
     rep.figure(prof.plot("sizes"), alt="segment sizes")
@@ -95,7 +105,10 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
     cols = [c for c in ["segment", "column", "level", "share_segment", "share_overall", "index", "mean_segment",
                         "mean_overall", "effect_size", "p_adjusted"] if c in top.columns]  # fmt: skip
     rep.table(top[cols], max_rows=60, float_format="{:,.3g}")
-    if len(prof.suppressed):
+    if dp:
+        for note in prof.notes:
+            rep.text(note, kind="note")
+    elif len(prof.suppressed):
         rep.text(
             f"{len(prof.suppressed):,} values were suppressed: counts from 1 to {min_cell - 1} people, and the "
             "cells that would let them be recovered from the published totals.",
@@ -294,11 +307,18 @@ def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
     rep.text(look.explain().text)
 
 
-def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None) -> None:
+def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None, budget=None) -> None:
     rep.section("Privacy defaults applied")
-    items = [
+    items = [] if budget is None else [
+        f"Differential privacy: every number in this report was computed with calibrated noise (OpenDP), "
+        f"spending epsilon {budget.spent:g} of a budget of {budget.epsilon:g} under basic composition ("
+        + "; ".join(f"{w}: {e:g}" for w, e in zip(budget.ledger["what"], budget.ledger["epsilon"]))
+        + "). Cells are suppressed on their noisy counts; intervals and significance include the noise.",
+    ]  # fmt: skip
+    items += [
         f"Counts from 1 to {min_cell - 1} people are suppressed in every table and plot, together with the "
-        "values derived from them and the complementary cells that would let them be recovered.",
+        "values derived from them and the complementary cells that would let them be recovered."
+        if budget is None else f"Values whose noisy count is below {min_cell} are suppressed.",
         "Columns that name a GDPR Art. 9 category (health, ethnicity, religion, political opinions, trade-union "
         "membership, genetics, biometrics, sex life or orientation) or precise geolocation are refused unless "
         "allowed with a written reason.",
@@ -352,13 +372,16 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
 def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = None, out="microseg-report",
                  min_cell: int = 10, exclude=(), allow_sensitive=None, source: str = "your table",
                  before: pd.DataFrame | None = None, before_source: str = "the earlier table",
-                 account: str | None = None):  # fmt: skip
+                 account: str | None = None, dp_epsilon: float | None = None, dp_bounds=None):  # fmt: skip
     """Profile a user's customer table by a segment column and write the report; return the file path.
 
     With ``before`` (an earlier snapshot of the same table), a section says what changed in each segment.
     With ``account``, ``df`` holds one row per contact and is first rolled up to
     one row per account with :func:`microseg.account_view`; ``segments`` must
-    then be an account-level column.
+    then be an account-level column. With ``dp_epsilon``, the population and
+    the profiles are differentially private (``privacy="dp"``), half of the
+    epsilon each, numeric bounds from ``dp_bounds`` or public knowledge; no
+    exact count of rows is printed, and ``before`` is refused.
     """
     import warnings
 
@@ -383,13 +406,23 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
         raise MicrosegError(f"column {segments!r} has fewer than two segments; pass a column that splits the customers.")
     what = (f"{n_rows:,} contacts rolled up to {len(df):,} accounts by {account!r}" if account is not None
             else f"{n_rows:,} rows")
+    budget, dp_pop, dp_prof = None, None, None
+    if dp_epsilon is not None:
+        from ..privacy import PrivacyBudget
+
+        if before is not None:
+            raise MicrosegError("--before has no differentially private version yet; leave out --before or --dp-epsilon.")
+        budget = PrivacyBudget(dp_epsilon)
+        dp_pop = {"privacy": "dp", "budget": budget, "epsilon": dp_epsilon / 2, "bounds": dp_bounds}
+        dp_prof = {**dp_pop, "epsilon": None}
+        what = "differentially private (epsilon " + f"{dp_epsilon:g})" + (f", rolled up by {account!r}" if account else "")
     rep = Report("microseg report", f"{source}: {what}, segments from column {segments!r}.")
     with warnings.catch_warnings():  # checked above: what remains was allowed with a reason
         warnings.simplefilter("ignore", SensitiveDataWarning)
-        _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell)
+        _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell, dp=dp_pop)
         _section_profiles(
             rep, features, segments, title=f"Segments by {segments}",
-            intro="Each segment is profiled against the whole population.", min_cell=min_cell,
+            intro="Each segment is profiled against the whole population.", min_cell=min_cell, dp=dp_prof,
         )
         if before is not None:
             check_frame(before, name=before_source)
@@ -397,7 +430,7 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
             compared = [c for c in features.columns if c != segments and c in before.columns]
             _section_drift(rep, before, df, segments, columns=compared, customer=id_column, min_cell=min_cell,
                            source=source)  # fmt: skip
-    _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive)
+    _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive, budget=budget)
     return rep.write(out)
 
 
