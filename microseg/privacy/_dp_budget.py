@@ -144,7 +144,13 @@ class PrivacyBudget:
             self._entries.append((str(what), eps, dl))
 
     def _spent_words(self) -> str:
-        return "; ".join(f"{w}: {e:g}" for w, e, _ in self._entries)
+        """Spends by release name, in order of first use; a name used several times is summed."""
+        total: dict[str, list] = {}
+        for w, e, _ in self._entries:
+            total.setdefault(w, []).append(e)
+        return "; ".join(
+            f"{w}: {math.fsum(es):g}" + (f" ({len(es)} calls)" if len(es) > 1 else "") for w, es in total.items()
+        )
 
     def __repr__(self) -> str:
         spent = f"spent={self.spent:g}" + (f" [{self._spent_words()}]" if self._entries else "")

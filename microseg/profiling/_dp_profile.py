@@ -118,7 +118,7 @@ def _codes(s: pd.Series, kind: str, levels: list[str]) -> np.ndarray:
 
 def _share_var(p, n, noise_var, n_other_cells):
     """Sampling + noise variance of ``p = X / N`` where ``N`` is ``X`` plus ``n_other_cells`` noisy cells."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         sampling = p * (1 - p) / n
         noise = noise_var * ((1 - p) ** 2 + p**2 * n_other_cells) / n**2
     return sampling, noise
@@ -139,12 +139,13 @@ def _level_rows(g, K, col, levels, kind, eps_q, z):
     s1, n1 = _share_var(np.clip(p1, 0, 1), Nk, v, L - 1)
     s2, n2 = _share_var(p2, Nr, (K - 1) * v, L - 1)
     pi = Nk / N
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         index = 100 * p1 / p_all
         var_log = (1 / p1 - pi / p_all) ** 2 * (s1 + n1) + ((1 - pi) / p_all) ** 2 * (s2 + n2)
         se = np.sqrt(np.maximum(var_log, 0))
         pooled = np.clip((x + Xr) / N, 0, 1)
         zval = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / Nk + 1 / Nr) + n1 + n2)
+        low, high = index * np.exp(-z * se), index * np.exp(z * se)
     pval = np.where(np.isfinite(zval), 2 * stats.norm.sf(np.abs(zval)), 1.0)
     h = 2 * np.arcsin(np.sqrt(np.clip(p1, 0, 1))) - 2 * np.arcsin(np.sqrt(p2))
     shown = slice(0, 1) if kind == "flag" else slice(0, L)
@@ -152,8 +153,8 @@ def _level_rows(g, K, col, levels, kind, eps_q, z):
     rows = {
         "segment": np.repeat(np.arange(K), len(lv)), "level": np.tile(np.asarray(lv, dtype=object), K),
         "n": noisy[:, shown], "share_segment": p1[:, shown], "share_overall": np.broadcast_to(p_all, (K, L))[:, shown],
-        "index": index[:, shown], "index_low": (index * np.exp(-z * se))[:, shown],
-        "index_high": (index * np.exp(z * se))[:, shown], "effect_size": h[:, shown], "p_value": pval[:, shown],
+        "index": index[:, shown], "index_low": low[:, shown],
+        "index_high": high[:, shown], "effect_size": h[:, shown], "p_value": pval[:, shown],
     }  # fmt: skip
     return {k: (v.reshape(-1) if isinstance(v, np.ndarray) and v.ndim == 2 else v) for k, v in rows.items()}, scale
 
@@ -182,7 +183,7 @@ def _numeric_rows(g, K, values, lo, hi, eps_q, z):
     ma, va, _, _ = moments(np.array(max(Nk.sum(), 1.0)), np.array(S.sum()), np.array(Q.sum()), K * vn, K * vs)
     half = z * np.sqrt(vmk)
     diff = mk - mr
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         zval = diff / np.sqrt(vmk + vmr)
         smd = diff / np.sqrt((vk + vr) / 2)
     pval = np.where(np.isfinite(zval), 2 * stats.norm.sf(np.abs(zval)), 1.0)
