@@ -89,7 +89,8 @@ def describe(
     if eps is not None:
         from ._dp_tables import dp_describe
 
-        return dp_describe(df, top=top, min_cell=min_cell, budget=budget, epsilon=eps, bounds=bounds)
+        table, lv = dp_describe(df, top=top, min_cell=min_cell, budget=budget, epsilon=eps, bounds=bounds)
+        return Description(columns=table, levels=lv, min_cell=min_cell)
     rows, levels = [], []
     n = len(df)
     for c in df.columns:

@@ -24,10 +24,9 @@ def dp_describe(df: pd.DataFrame, *, top: int, min_cell: int, budget, epsilon: f
     column, its histogram over public levels plus missing (flags, categorical
     dtypes) or present/missing (other columns); per numeric column with public
     bounds, the clamped centred sum and sum of squares. ``distinct``, the
-    minimum, quartiles and maximum are not released.
+    minimum, quartiles and maximum are not released. Returns the per-column
+    table and the levels table of a :class:`~microseg.profiling.Description`.
     """
-    from ._describe import Description
-
     bounds = check_bounds(bounds)
     plan = []
     for c in df.columns:
@@ -83,7 +82,7 @@ def dp_describe(df: pd.DataFrame, *, top: int, min_cell: int, budget, epsilon: f
             "median", "p75", "max", "top_levels"]  # fmt: skip
     table = pd.DataFrame(rows).reindex(columns=cols)
     lv = pd.DataFrame(lv_rows, columns=["column", "level", "n", "share"])
-    return Description(columns=table, levels=lv, min_cell=min_cell)
+    return table, lv
 
 
 def dp_overlap(df: pd.DataFrame, flags: list, bits: np.ndarray, *, min_cell: int, budget, epsilon: float):
@@ -91,10 +90,9 @@ def dp_overlap(df: pd.DataFrame, flags: list, bits: np.ndarray, *, min_cell: int
 
     Every combination is listed (the set of combinations that occur is itself
     private); those with a noisy count below ``min_cell`` are suppressed, and
-    so are flag totals and pair counts whose noisy value is below it.
+    so are flag totals and pair counts whose noisy value is below it. Returns
+    ``(combinations, pairs, totals, n)`` of an :class:`~microseg.profiling.Overlap`.
     """
-    from ._overlap import Overlap
-
     m = len(flags)
     budget.spend(epsilon, f"overlap({m} flags)")
     cells = noisy_counts(np.bincount(bits, minlength=2**m), epsilon)[0]
@@ -123,4 +121,4 @@ def dp_overlap(df: pd.DataFrame, flags: list, bits: np.ndarray, *, min_cell: int
     pairs = pd.DataFrame(pr)
     pairs["n_both"] = pairs["n_both"].astype("Int64")
     pairs = pairs.sort_values("lift", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
-    return Overlap(combinations=comb, pairs=pairs, totals=totals, n=N, min_cell=min_cell)
+    return comb, pairs, totals, N

@@ -107,7 +107,8 @@ def overlap(
     if eps is not None:
         from ._dp_tables import dp_overlap
 
-        return dp_overlap(df, flags, bits, min_cell=min_cell, budget=budget, epsilon=eps)
+        comb, pairs, totals, n = dp_overlap(df, flags, bits, min_cell=min_cell, budget=budget, epsilon=eps)
+        return Overlap(combinations=comb, pairs=pairs, totals=totals, n=n, min_cell=min_cell)
     cells = np.bincount(bits, minlength=2**m)
     combos = np.arange(2**m)
     has = [(combos >> i) & 1 == 1 for i in range(m)]
