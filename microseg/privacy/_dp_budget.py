@@ -15,7 +15,6 @@ set and per audience of the results.
 
 from __future__ import annotations
 
-import html
 import math
 import threading
 

@@ -14,7 +14,6 @@ from microseg.privacy._dp_mechanisms import (
     check_bounds,
     check_privacy,
     column_bounds,
-    count_noise_variance,
     noisy_counts,
     noisy_sums,
 )
