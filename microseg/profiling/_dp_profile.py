@@ -102,8 +102,8 @@ def dp_columns(df, columns, exclude, bounds, max_levels, notes, *, what="profile
         notes.append(f"left out of the private {what}: {', '.join(map(repr, cols))} — {problem}.")
     if not out:
         raise SchemaError(
-            f"{what}(privacy='dp'): no column can be released privately; pass columns=[...] naming flags, categorical columns, or numeric "
-            "columns with bounds={col: (low, high)}."
+            f"{what}(privacy='dp'): no column can be released privately; pass columns=[...] naming flags, "
+            "categorical columns, or numeric columns with bounds={col: (low, high)}."
         )
     return out
 
