@@ -194,7 +194,7 @@ def noisy_counts(counts, epsilon: float, *, sensitivity: int = 1) -> tuple[np.nd
         dp, dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int), int(sensitivity), float(epsilon),
         float(sensitivity) / float(epsilon),
     )  # fmt: skip
-    noisy = np.asarray(meas(flat.tolist()), dtype=np.int64).reshape(counts.shape) if flat.size else flat.reshape(counts.shape)
+    noisy = np.asarray(meas(flat.tolist()) if flat.size else [], dtype=np.int64).reshape(counts.shape)
     return noisy, scale, count_noise_variance(scale)
 
 

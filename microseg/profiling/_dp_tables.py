@@ -86,7 +86,7 @@ def dp_describe(df: pd.DataFrame, *, top: int, min_cell: int, budget, epsilon: f
 
 
 def dp_overlap(df: pd.DataFrame, flags: list, bits: np.ndarray, *, min_cell: int, budget, epsilon: float):
-    """Noisy counts of the ``2^m`` combinations (one histogram query, the whole ``epsilon``); totals, pairs and lift from them.
+    """Noisy counts of the ``2^m`` combinations (one query, the whole ``epsilon``); totals, pairs and lift from them.
 
     Every combination is listed (the set of combinations that occur is itself
     private); those with a noisy count below ``min_cell`` are suppressed, and
