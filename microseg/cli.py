@@ -51,6 +51,17 @@ def _parse_bounds(values: list[str]) -> dict[str, tuple[float, float]]:
     return bounds
 
 
+def _parse_levels(values: list[str]) -> dict[str, list[str]]:
+    levels = {}
+    for item in values or []:
+        col, sep, names = item.partition("=")
+        names = [n.strip() for n in names.split(",") if n.strip()]
+        if not sep or not col.strip() or not names:
+            raise MicrosegError(f"--dp-levels expects COLUMN=A,B,..., got {item!r}; e.g. --dp-levels channel=app,web,store.")
+        levels[col.strip()] = names
+    return levels
+
+
 def read_table(path, *, sep: str | None = None):
     """Read a customer table from CSV, detecting the separator when not given.
 
@@ -112,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="differentially private report: counts, shares and means with noise spending epsilon E")
     r.add_argument("--dp-bound", action="append", default=[], metavar="COLUMN=LOW:HIGH",
                    help="public bounds of a numeric column for --dp-epsilon, never read off the data (repeatable)")
+    r.add_argument("--dp-levels", action="append", default=[], metavar="COLUMN=A,B,...",
+                   help="the public levels of a text column for --dp-epsilon (repeatable; others are left out)")
 
     args = parser.parse_args(argv)
     from . import reporting
@@ -127,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 exclude=args.exclude, allow_sensitive=_parse_allow(args.allow_sensitive), source=args.data,
                 before=before, before_source=args.before or "the earlier table",
                 account=args.account, dp_epsilon=args.dp_epsilon, dp_bounds=_parse_bounds(args.dp_bound),
+                dp_levels=_parse_levels(args.dp_levels),
             )
     except MicrosegError as err:
         print(f"microseg: error: {err}", file=sys.stderr)

@@ -372,7 +372,8 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
 def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = None, out="microseg-report",
                  min_cell: int = 10, exclude=(), allow_sensitive=None, source: str = "your table",
                  before: pd.DataFrame | None = None, before_source: str = "the earlier table",
-                 account: str | None = None, dp_epsilon: float | None = None, dp_bounds=None):  # fmt: skip
+                 account: str | None = None, dp_epsilon: float | None = None, dp_bounds=None,
+                 dp_levels=None):  # fmt: skip
     """Profile a user's customer table by a segment column and write the report; return the file path.
 
     With ``before`` (an earlier snapshot of the same table), a section says what changed in each segment.
@@ -380,8 +381,10 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
     one row per account with :func:`microseg.account_view`; ``segments`` must
     then be an account-level column. With ``dp_epsilon``, the population and
     the profiles are differentially private (``privacy="dp"``), half of the
-    epsilon each, numeric bounds from ``dp_bounds`` or public knowledge; no
-    exact count of rows is printed, and ``before`` is refused.
+    epsilon each, numeric bounds from ``dp_bounds`` or public knowledge, the
+    levels of text columns from ``dp_levels`` (``{column: [levels]}``; other
+    text columns are left out); no exact count of rows is printed, and
+    ``before`` is refused.
     """
     import warnings
 
@@ -413,6 +416,10 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
         if before is not None:
             raise MicrosegError("--before has no differentially private version yet; leave out --before or --dp-epsilon.")
         budget = PrivacyBudget(dp_epsilon)
+        check_columns(features, list(dp_levels or {}), name=source)
+        features = features.assign(**{  # declared levels, as text: the CSV may have read "1", "2" as numbers
+            str(c): features[c].astype("string").astype(pd.CategoricalDtype(v)) for c, v in (dp_levels or {}).items()
+        })
         dp_pop = {"privacy": "dp", "budget": budget, "epsilon": dp_epsilon / 2, "bounds": dp_bounds}
         dp_prof = {**dp_pop, "epsilon": None}
         what = "differentially private (epsilon " + f"{dp_epsilon:g})" + (f", rolled up by {account!r}" if account else "")

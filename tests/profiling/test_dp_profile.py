@@ -237,7 +237,8 @@ def test_the_report_can_be_made_differentially_private(tmp_path):
     out = tmp_path / "report"
     res = subprocess.run(
         [sys.executable, "-m", "microseg.cli", "report", str(path), "--segments", "urban_rural", "--id", "customer_id",
-         "--dp-epsilon", "1", "--dp-bound", "income=0:200000", "--out", str(out)],
+         "--dp-epsilon", "1", "--dp-bound", "income=0:200000", "--dp-levels", "preferred_channel=app,web,store",
+         "--out", str(out)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
@@ -245,6 +246,9 @@ def test_the_report_can_be_made_differentially_private(tmp_path):
     assert "spending epsilon 1 of a budget of 1" in page
     assert "profile(urban_rural" in page and "clamped to [0, 200000] (given)" in page
     assert "1,500" not in page  # no exact row count
+    left_out = [part.split("</")[0] for part in page.split("left out of the private profile")[1:]]
+    assert any("'gender'" in part for part in left_out)  # text without declared levels: left out
+    assert not any("preferred_channel" in part for part in left_out)  # declared with --dp-levels: profiled
     bad = subprocess.run(
         [sys.executable, "-m", "microseg.cli", "report", str(path), "--segments", "urban_rural", "--dp-epsilon", "1",
          "--dp-bound", "income=lots"], capture_output=True, text=True, check=False,
