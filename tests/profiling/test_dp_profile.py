@@ -16,6 +16,7 @@ independent discrete Laplace noises is zero with probability
 
 from __future__ import annotations
 
+import html
 import math
 import subprocess
 import sys
@@ -242,7 +243,7 @@ def test_the_report_can_be_made_differentially_private(tmp_path):
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
-    page = (out / "index.html").read_text(encoding="utf-8")
+    page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
     assert "spending epsilon 1 of a budget of 1" in page
     assert "profile(urban_rural" in page and "clamped to [0, 200000] (given)" in page
     assert "1,500" not in page  # no exact row count
