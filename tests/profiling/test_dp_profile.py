@@ -102,6 +102,30 @@ def test_with_dp_the_differencing_attack_recovers_no_more_than_epsilon_allows(pe
     print(f"epsilon={epsilon} per call: {hit}/{total} recovered ({rate:.3f}); DP bound {dp_bound:.3f}, mechanism {p_zero:.3f}")
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("epsilon", [0.5, 2.0])
+def test_removing_one_known_customer_reveals_no_more_than_epsilon_allows(epsilon):
+    # the attacker publishes profile(df) and profile(df without one customer) and guesses that customer's flag
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"seg": rng.choice(["a", "b"], 300), "vip": rng.random(300) < 0.4})
+    exact_hits, hits, trials = 0, 0, 120
+    for i in rng.choice(len(df), trials, replace=False):
+        rest = df.drop(index=i)
+        for dp in ({}, {"privacy": "dp", "budget": PrivacyBudget(2 * epsilon), "epsilon": epsilon}):
+            n_all = ms.profile(df, "seg", **dp).to_frame().set_index("segment")["n"].sum()
+            n_rest = ms.profile(rest, "seg", **dp).to_frame().set_index("segment")["n"].sum()
+            guess = (n_all - n_rest) >= 1  # one more vip with the customer in: the customer is a vip
+            if dp:
+                hits += guess == df["vip"][i]
+                eps_total = dp["budget"].spent
+            else:
+                exact_hits += guess == df["vip"][i]
+    assert exact_hits == trials  # exact profiles give the customer away every time
+    bound = math.exp(eps_total) / (1 + math.exp(eps_total))  # odds gain at most e^eps over a coin toss
+    assert hits / trials <= bound + 3 * math.sqrt(0.25 / trials)
+    print(f"epsilon={epsilon} per call: customer's flag guessed {hits}/{trials}; exact {exact_hits}/{trials}; bound {bound:.3f}")
+
+
 def test_the_mean_of_many_noisy_profile_counts_converges_to_the_true_count():
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"seg": rng.choice(["a", "b"], 600), "flag": rng.random(600) < 0.3})
