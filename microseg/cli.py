@@ -9,7 +9,8 @@ a target outcome (``--target``), an earlier snapshot (``--before``), an
 account column to roll a contact table up by (``--account``) and an order log (``--transactions`` with ``--customer``, ``--time``, ``--value``).
 Both apply the privacy defaults: small cells suppressed, sensitive columns
 refused unless allowed with a written reason. Errors are one line naming the
-flag and the fix; a progress line per section goes to stderr.
+flag and the fix; a progress line per section goes to stderr. ``--dp-epsilon E`` makes
+the numbers differentially private (numeric bounds from ``--dp-bound``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ FLAGS = {
     "segments": "--segments", "id_column": "--id", "min_cell": "--min-cell", "exclude": "--exclude",
     "target": "--target", "customer": "--customer", "time": "--time", "value": "--value",
     "pool_small_segments": "--pool-small-segments", "dayfirst": "--dayfirst", "missing_values": "--missing-values",
-    "account": "--account",
+    "account": "--account", "dp_epsilon": "--dp-epsilon",
 }  # fmt: skip
 
 
@@ -42,6 +43,31 @@ def _parse_allow(values: list[str]) -> dict[str, str]:
             )
         allow[col.strip()] = reason.strip()
     return allow
+
+
+def _parse_bounds(values: list[str]) -> dict[str, tuple[float, float]]:
+    bounds = {}
+    for item in values or []:
+        col, _, rng = item.partition("=")
+        lo, sep, hi = rng.partition(":")
+        try:
+            bounds[col.strip()] = (float(lo), float(hi))
+        except ValueError:
+            sep = ""
+        if not sep or not col.strip():
+            raise MicrosegError(f"--dp-bound expects COLUMN=LOW:HIGH, got {item!r}; e.g. --dp-bound income=0:250000.")
+    return bounds
+
+
+def _parse_levels(values: list[str]) -> dict[str, list[str]]:
+    levels = {}
+    for item in values or []:
+        col, sep, names = item.partition("=")
+        names = [n.strip() for n in names.split(",") if n.strip()]
+        if not sep or not col.strip() or not names:
+            raise MicrosegError(f"--dp-levels expects COLUMN=A,B,..., got {item!r}; e.g. --dp-levels channel=app,web,store.")
+        levels[col.strip()] = names
+    return levels
 
 
 def _parse_missing(values: list[str]) -> dict | None:
@@ -103,8 +129,13 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-sensitive", action="append", default=[], metavar="COLUMN=REASON",
         help="profile a sensitive column anyway, with a written reason (repeatable)",
     )  # fmt: skip
+    r.add_argument("--dp-epsilon", type=float, default=None, metavar="E",
+                   help="differentially private report: counts, shares and means with noise spending epsilon E")
+    r.add_argument("--dp-bound", action="append", default=[], metavar="COLUMN=LOW:HIGH",
+                   help="public bounds of a numeric column for --dp-epsilon, never read off the data (repeatable)")
+    r.add_argument("--dp-levels", action="append", default=[], metavar="COLUMN=A,B,...",
+                   help="the public levels of a text column for --dp-epsilon (repeatable; others are left out)")
     return parser
-
 
 def _report(args) -> object:
     from . import reporting
@@ -130,6 +161,7 @@ def _report(args) -> object:
         customer=args.customer, time=args.time, value=args.value, dayfirst=args.dayfirst,
         missing_values=_parse_missing(args.missing_values), pool_small_segments=args.pool_small_segments,
         transactions_source=args.transactions or "the order log", progress=say, flags=FLAGS, account=args.account,
+        dp_epsilon=args.dp_epsilon, dp_bounds=_parse_bounds(args.dp_bound), dp_levels=_parse_levels(args.dp_levels),
     )  # fmt: skip
 
 

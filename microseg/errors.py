@@ -20,6 +20,7 @@ __all__ = [
     "PrivacyError",
     "SensitiveAttributeError",
     "AudienceTooSmallError",
+    "PrivacyBudgetError",
     "IdentifierTypeError",
     "NotFittedError",
     "SensitiveInferenceWarning",
@@ -59,6 +60,10 @@ class SensitiveAttributeError(PrivacyError):
 
 class AudienceTooSmallError(PrivacyError):
     """An audience or group is smaller than the minimum size allowed for its use."""
+
+
+class PrivacyBudgetError(PrivacyError):
+    """A differentially private release would spend more epsilon than its :class:`~microseg.privacy.PrivacyBudget` has left."""
 
 
 class IdentifierTypeError(MicrosegError, TypeError):

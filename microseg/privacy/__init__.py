@@ -12,6 +12,8 @@ One module per job:
 - ``anonymity``: :func:`k_anonymity`, :func:`generalise_to_k`, :func:`age_bands`, :func:`postcode_prefix`,
   :func:`suppress_small_cells`.
 - ``decay``: :func:`freshness` (expected stale records and their cost).
+- ``_dp_budget``, ``_dp_mechanisms``: :class:`PrivacyBudget` (epsilon spent under basic composition, held by
+  the caller) and the OpenDP mechanisms behind ``privacy="dp"``, with :data:`PUBLIC_BOUNDS`.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ _NAMES: dict[str, str] = {
     "suppress_small_cells": ".anonymity",
     "freshness": ".decay",
     "FreshnessResult": ".decay",
+    "PrivacyBudget": "._dp_budget",
+    "PUBLIC_BOUNDS": "._dp_mechanisms",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, _NAMES)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._validation import check_frame
 from ..errors import MicrosegError
+from ..privacy._dp_mechanisms import check_privacy
 from ..privacy._small_cells import check_min_cell
 from ._alerts import column_alerts, table_alerts
 from ._kinds import KINDS, infer_column, is_text
@@ -122,7 +123,8 @@ def _set_missing(s: pd.Series, values: list) -> tuple[pd.Series, int]:
 
 
 def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bool | None = None,
-             missing_values=None) -> Description:  # fmt: skip
+             missing_values=None, privacy: str | None = None, budget=None, epsilon: float | None = None,
+             bounds: dict | None = None) -> Description:  # fmt: skip
     """Describe the population: per column its kind, missing share, distinct count, summary or top levels, and alerts.
 
     Parameters
@@ -141,12 +143,24 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
         set to missing before describing, with a ``set to missing`` alert per
         column. Nothing is set to missing unless listed here: the
         ``sentinel`` alerts only suggest it.
+    privacy, budget, epsilon, bounds
+        ``privacy="dp"`` releases differentially private numbers (see Notes),
+        spending ``epsilon`` of ``budget`` as in :func:`microseg.profile`.
 
     Returns
     -------
     Description
         ``.to_frame()`` per column, ``.alerts``, ``.levels`` and ``.data`` (the
         table with conversions applied).
+
+    Notes
+    -----
+    With ``privacy="dp"`` (``budget``, ``epsilon``, ``bounds`` as in
+    :func:`microseg.profile`), the row and missing counts, the means and
+    standard deviations (numeric columns with public bounds) and the level
+    counts (flags and categorical dtypes) carry differential-privacy noise,
+    and levels are listed when their noisy count reaches ``min_cell``; the
+    distinct count, minimum, quartiles and maximum are not released.
 
     Examples
     --------
@@ -171,6 +185,12 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
     found = find_sensitive(df)  # the one detector, run once; the warning re-reads only the columns it flagged
     check_sensitive(df.columns, data=df[list(found["column"])], action="warn", purpose="description")
     min_cell = check_min_cell(min_cell)
+    eps = check_privacy(privacy, budget, epsilon, what="describe()")
+    if eps is not None:
+        from ._dp_tables import dp_describe
+
+        table, lv = dp_describe(df, top=top, min_cell=min_cell, budget=budget, epsilon=eps, bounds=bounds)
+        return Description(columns=table, levels=lv, min_cell=min_cell)
     lists = _missing_lists(df, missing_values)
     rows, levels, alerts, data, kinds = [], [], [], {}, {}
     n = len(df)

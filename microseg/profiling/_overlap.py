@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..privacy._dp_mechanisms import check_privacy
 from ..privacy._small_cells import check_min_cell, protect
 from .._validation import check_columns, check_frame
 from ..errors import MicrosegError, SchemaError
@@ -60,8 +61,16 @@ class Overlap:
         return f"<p><b>{html.escape(repr(self))}</b></p>" + self.combinations.head(20).to_html(index=False, na_rep="–")
 
 
-def overlap(df: pd.DataFrame, flags: Sequence[Hashable], *, min_cell: int = 10) -> Overlap:
+def overlap(
+    df: pd.DataFrame, flags: Sequence[Hashable], *, min_cell: int = 10, privacy: str | None = None, budget=None,
+    epsilon: float | None = None,
+) -> Overlap:
     """Attribute overlaps: counts of every combination of flags, and pairwise co-occurrence with lift.
+
+    With ``privacy="dp"`` (``budget`` and ``epsilon`` as in
+    :func:`microseg.profile`), the combination counts carry
+    differential-privacy noise and totals, pairs and lift are sums of them;
+    suppression uses the noisy counts.
 
     Counts from 1 to ``min_cell - 1`` — of combinations, flag totals and pair
     counts alike — are suppressed, with complementary counts, so none can be
@@ -94,6 +103,12 @@ def overlap(df: pd.DataFrame, flags: Sequence[Hashable], *, min_cell: int = 10) 
     bits = np.zeros(len(df), dtype=np.int64)
     for i, f in enumerate(flags):
         bits |= df[f].to_numpy(dtype=bool).astype(np.int64) << i
+    eps = check_privacy(privacy, budget, epsilon, what="overlap()")
+    if eps is not None:
+        from ._dp_tables import dp_overlap
+
+        comb, pairs, totals, n = dp_overlap(df, flags, bits, min_cell=min_cell, budget=budget, epsilon=eps)
+        return Overlap(combinations=comb, pairs=pairs, totals=totals, n=n, min_cell=min_cell)
     cells = np.bincount(bits, minlength=2**m)
     combos = np.arange(2**m)
     has = [(combos >> i) & 1 == 1 for i in range(m)]

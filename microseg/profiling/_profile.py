@@ -18,6 +18,7 @@ from .. import _dask
 from .._dask import is_dask, is_dask_frame
 from .._validation import check_alpha, check_columns, check_frame, check_labels, report_rows
 from ..errors import MicrosegError
+from ..privacy._dp_mechanisms import check_privacy
 from ..privacy._small_cells import check_min_cell
 from ..privacy.sensitive import check_sensitive
 from ._segment_profile import SegmentProfile, build_profile, select_columns
@@ -45,6 +46,10 @@ def profile(
     alpha: float = 0.05,
     max_levels: int = 50,
     n_jobs: int | None = None,
+    privacy: str | None = None,
+    budget=None,
+    epsilon: float | None = None,
+    bounds: dict | None = None,
 ) -> SegmentProfile:
     """Profile every segment against the rest of the population.
 
@@ -79,6 +84,23 @@ def profile(
     n_jobs : int, optional
         Columns computed on this many threads (``-1``: all cores; default 1).
         The results do not depend on it.
+    privacy : {None, "dp"}
+        ``"dp"``: publish counts, shares and means with differential-privacy
+        noise (OpenDP; ``pip install "microseg[dp]"``), spending ``epsilon``
+        from ``budget``; suppression uses the noisy counts, intervals and tests
+        include the noise, medians are not released. See
+        :mod:`microseg.profiling._dp_profile`. Default: exact numbers, small
+        cells suppressed.
+    budget : microseg.privacy.PrivacyBudget
+        With ``privacy="dp"``: the budget this call spends from (held by the
+        caller and passed to every private call on the same people).
+    epsilon : float, optional
+        With ``privacy="dp"``: the epsilon this call spends (default: all that
+        is left in ``budget``).
+    bounds : dict, optional
+        With ``privacy="dp"``: ``{column: (low, high)}`` for numeric columns,
+        from public knowledge, never from the data; columns in
+        :data:`microseg.privacy.PUBLIC_BOUNDS` need none.
 
     Returns
     -------
@@ -122,6 +144,10 @@ def profile(
       column level  significant
     0  gamer  True         True
     """
+    eps = check_privacy(privacy, budget, epsilon, what="profile()")
+    if eps is not None:
+        return _private(df, segments, columns=columns, weights=weights, min_cell=min_cell, alpha=alpha,
+                        max_levels=max_levels, budget=budget, epsilon=eps, bounds=bounds)  # fmt: skip
     if is_dask(df):
         return profile_dask(df, segments, columns=columns, weights=weights, min_cell=min_cell, alpha=alpha,
                             max_levels=max_levels, n_jobs=n_jobs)  # fmt: skip
@@ -136,6 +162,22 @@ def profile(
         df, labels, columns=columns, exclude=exclude, weights=weights, min_cell=min_cell, alpha=alpha,
         max_levels=max_levels, n_jobs=n_jobs,
     )  # fmt: skip
+
+
+def _private(df, segments, *, weights, budget, epsilon, **options) -> SegmentProfile:
+    from ._dp_profile import dp_profile
+
+    if is_dask(df) or weights is not None:
+        raise MicrosegError(
+            "privacy='dp' profiles a pandas frame without weights (a weighted or Dask profile has no private "
+            "version yet); .compute() the Dask frame, or leave weights out."
+        )
+    check_frame(df)
+    check_sensitive(df.columns if options["columns"] is None else options["columns"], data=df, action="warn",
+                    purpose="profile")  # fmt: skip
+    labels, seg_col = _labels(df, segments)
+    name = seg_col if seg_col is not None else (getattr(segments, "name", None) or "segments")
+    return dp_profile(df, labels, exclude={seg_col} - {None}, budget=budget, epsilon=epsilon, seg_name=name, **options)
 
 
 # --------------------------------------------------------------------------- Dask input

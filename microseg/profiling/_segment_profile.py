@@ -159,6 +159,8 @@ class SegmentProfile:
                 f"{len(self.suppressed)} values hidden: counts from 1 to {self.min_cell - 1} people "
                 "and the cells that would let them be recovered from the totals."
             )
+            if self.suppressed["reason"].astype(str).str.startswith("noisy").any():  # privacy="dp"
+                why = f"{len(self.suppressed)} values hidden: their noisy count is below {self.min_cell}."
             items = "".join(f"<li>{html.escape(n)}</li>" for n in (why, *self.notes))
             parts.append(f"<ul>{items}</ul>")
         return "\n".join(parts)

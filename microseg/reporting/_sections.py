@@ -55,11 +55,20 @@ def _readable(df: pd.DataFrame, columns=("mean_segment", "mean_overall", "mean_b
 # -- sections ----------------------------------------------------------------------------------------
 
 
-def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int) -> None:
+def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int, dp: dict | None = None) -> None:
     from ..profiling import describe
 
-    desc = describe(customers, min_cell=min_cell)
+    desc = describe(customers, min_cell=min_cell, **(dp or {}))
     rep.section("Who is in the data")
+    if dp:
+        rep.text(
+            f"About {_fmt_int(desc.columns['n'].iloc[0])} customers (a noisy count) and {customers.shape[1]} columns. "
+            "Differentially private: per column the share missing, the mean and standard deviation of numeric "
+            "columns with public bounds, and the most common levels of flags and declared categories, all from "
+            f"noisy counts (levels with a noisy count below {min_cell} are not listed)."
+        )
+        rep.table(desc.to_frame().drop(columns=["dtype", "n", "distinct", "min", "p25", "median", "p75", "max"]), max_rows=60)
+        return
     rep.text(
         f"{_fmt_int(len(customers))} customers and {customers.shape[1]} columns. Per column: its type, the share "
         f"missing, the number of distinct values, and a numeric summary or the most common levels "
@@ -71,10 +80,11 @@ def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int) 
     rep.figure(desc.plot(columns=numeric + flags), alt="population summary")
 
 
-def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intro: str, min_cell: int, columns=None) -> None:
+def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intro: str, min_cell: int, columns=None,
+                      dp: dict | None = None) -> None:  # fmt: skip
     from ..profiling import profile
 
-    prof = profile(df, labels, columns=columns, min_cell=min_cell)
+    prof = profile(df, labels, columns=columns, min_cell=min_cell, **(dp or {}))
     rep.section(title)
     rep.text(intro)
     rep.figure(prof.plot("sizes"), alt="segment sizes")
@@ -106,7 +116,10 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
     cols = [c for c in ["segment", "column", "level", "share_segment", "share_overall", "index", "mean_segment",
                         "mean_overall", "effect_size", "p_adjusted"] if c in top.columns]  # fmt: skip
     rep.table(_readable(top[cols]), max_rows=60, float_format="{:,.3g}")
-    if len(prof.suppressed):
+    if dp:
+        for note in prof.notes:
+            rep.text(note, kind="note")
+    elif len(prof.suppressed):
         rep.text(
             f"{len(prof.suppressed):,} values were suppressed: counts from 1 to {min_cell - 1} people, and the "
             "cells that would let them be recovered from the published totals.",
@@ -330,11 +343,18 @@ def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
     rep.text(look.explain().text)
 
 
-def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None) -> None:
+def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None, budget=None) -> None:
     rep.section("Privacy defaults applied")
-    items = [
+    items = [] if budget is None else [
+        f"Differential privacy: every number in this report was computed with calibrated noise (OpenDP), "
+        f"spending epsilon {budget.spent:g} of a budget of {budget.epsilon:g} under basic composition ("
+        + "; ".join(f"{w}: {e:g}" for w, e in zip(budget.ledger["what"], budget.ledger["epsilon"]))
+        + "). Cells are suppressed on their noisy counts; intervals and significance include the noise.",
+    ]  # fmt: skip
+    items += [
         f"Counts from 1 to {min_cell - 1} people are suppressed in every table and plot, together with the "
-        "values derived from them and the complementary cells that would let them be recovered.",
+        "values derived from them and the complementary cells that would let them be recovered."
+        if budget is None else f"Values whose noisy count is below {min_cell} are suppressed.",
         "Columns that name a GDPR Art. 9 category (health, ethnicity, religion, political opinions, trade-union "
         "membership, genetics, biometrics, sex life or orientation) or precise geolocation are refused unless "
         "allowed with a written reason.",

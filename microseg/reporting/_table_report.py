@@ -188,7 +188,8 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
                  time: str | None = None, value: str | None = None, dayfirst: bool | None = None,
                  missing_values=None, pool_small_segments: bool = False, transactions_source: str = "the order log",
                  progress: bool | Callable[[str], None] = False, flags: dict | None = None,
-                 account: str | None = None):  # fmt: skip
+                 account: str | None = None, dp_epsilon: float | None = None, dp_bounds=None,
+                 dp_levels=None):  # fmt: skip
     """Profile a user's customer table by a segment column and write the report; return the file path.
 
     Parameters
@@ -227,6 +228,13 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
         ``df`` holds one row per contact: it is first rolled up to one row per
         account of this column with :func:`microseg.account_view`; ``segments``
         must then be an account-level column.
+    dp_epsilon : float, optional
+        Differentially private numbers (``privacy="dp"``): the population and
+        the profiles spend half of the epsilon each, numeric bounds from
+        ``dp_bounds`` (``{column: (low, high)}``) or public knowledge, the
+        levels of text columns from ``dp_levels`` (``{column: [levels]}``;
+        other text columns are left out); no exact count of rows is printed,
+        and ``before``, ``target`` and ``transactions`` are refused.
 
     Examples
     --------
@@ -242,7 +250,7 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
     from ..privacy import check_sensitive
     from ..profiling import describe
     from . import _own_sections as own
-    from ._sections import _noting, _privacy_section, _section_drift, _section_profiles
+    from ._sections import _noting, _privacy_section, _section_drift, _section_population, _section_profiles
 
     say = progress if callable(progress) else ((lambda m: print(f"microseg: {m}", file=sys.stderr)) if progress else None)
     check_frame(df, name=source)
@@ -278,14 +286,36 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
     )  # fmt: skip
     what = (f"{n_rows:,} contacts rolled up to {len(df):,} accounts by {account!r}" if account is not None
             else f"{n_rows:,} rows")
+    budget, dp_pop, dp_prof = None, None, None
+    if dp_epsilon is not None:
+        from ..privacy import PrivacyBudget
+
+        exact = [f for f, v in (("before", before), ("target", target), ("transactions", transactions)) if v is not None]
+        if exact:
+            raise MicrosegError(
+                f"{', '.join(_flag(flags, f) for f in exact)} have no differentially private version yet; leave them "
+                f"out, or leave out {_flag(flags, 'dp_epsilon')}."
+            )
+        budget = PrivacyBudget(dp_epsilon)
+        for c in dp_levels or {}:
+            check_column(features, c, flag="--dp-levels", source=source)
+        features = features.assign(**{  # declared levels, as text: the CSV may have read "1", "2" as numbers
+            str(c): features[c].astype("string").astype(pd.CategoricalDtype(v)) for c, v in (dp_levels or {}).items()
+        })
+        dp_pop = {"privacy": "dp", "budget": budget, "epsilon": dp_epsilon / 2, "bounds": dp_bounds}
+        dp_prof = {**dp_pop, "epsilon": None}
+        what = f"differentially private (epsilon {dp_epsilon:g})" + (f", rolled up by {account!r}" if account else "")
     rep = Report("microseg report", f"{source}: {what}, segments from column {segments!r}.")
     with warnings.catch_warnings():  # checked above: what remains was allowed with a reason
         warnings.simplefilter("ignore", SensitiveDataWarning)
-        _section_columns(rep, desc, len(df), left_out=left_out, min_cell=min_cell)
+        if budget is None:
+            _section_columns(rep, desc, len(df), left_out=left_out, min_cell=min_cell)
+        else:
+            _section_population(rep, features.drop(columns=[segments]), min_cell=min_cell, dp=dp_pop)
         step(steps[1])
         profiled = features.drop(columns=[segments] + ([target] if target is not None else [])).assign(**{segments: labels})
         with _noting(rep):  # rows without a segment (e.g. --missing-values on the segment column) are said in a note
-            _section_profiles(rep, profiled, segments, title=f"Segments by {segments}",
+            _section_profiles(rep, profiled, segments, title=f"Segments by {segments}", dp=dp_prof,
                               intro="Each segment is profiled against the whole population.", min_cell=min_cell)  # fmt: skip
         if pool_note:
             rep.text(pool_note, kind="note")
@@ -314,7 +344,7 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
             own.section_transactions(rep, transactions, customer=customer, time=time, value=value, dayfirst=dayfirst,
                                      min_cell=min_cell, segments=seg_by_id, segment_name=segments, flags=flags,
                                      source=transactions_source)  # fmt: skip
-    _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive)
+    _privacy_section(rep, min_cell=min_cell, allowed=allow_sensitive, budget=budget)
     return rep.write(out)
 
 
