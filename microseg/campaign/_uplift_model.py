@@ -34,9 +34,9 @@ from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..errors import MicrosegError, SchemaError
 from ..lookalike._engines import TableEncoder
-from ..lookalike._inputs import as_frame, select_features
+from ..lookalike._inputs import as_frame
 
-__all__ = ["UpliftModel", "default_estimator", "METHODS"]
+__all__ = ["UpliftModel", "default_estimator", "feature_columns", "METHODS"]
 
 METHODS = ("t_learner", "x_learner", "class_transformation")
 
@@ -47,10 +47,10 @@ _EARLY_STOPPING_ROWS = 1_000
 def default_estimator(kind: str, *, n_rows: int, random_state=None):
     """The default base model: a well-regularised histogram gradient boosting model.
 
-    Small trees (at most 15 leaves of at least 50 rows, or a tenth of the rows
+    Small trees (at most 15 leaves of at least 100 rows, or a tenth of the rows
     when fewer), a small learning rate (0.05) and an L2 penalty on the leaf
     values; on 1,000 rows or more, 15 % of the rows are held out to stop
-    boosting once 20 rounds bring no improvement (at most 500 rounds), else
+    boosting once 50 rounds bring no improvement (at most 500 rounds), else
     100 rounds. ``kind`` is ``"binary"`` (a classifier, for 0/1 outcomes) or
     ``"continuous"`` (a regressor).
 
@@ -66,11 +66,11 @@ def default_estimator(kind: str, *, n_rows: int, random_state=None):
         learning_rate=0.05,
         max_iter=500 if early else 100,
         max_leaf_nodes=15,
-        min_samples_leaf=max(1, min(50, n_rows // 10)),
+        min_samples_leaf=max(1, min(100, n_rows // 10)),
         l2_regularization=1.0,
         early_stopping=early,
         validation_fraction=0.15 if early else None,
-        n_iter_no_change=20,
+        n_iter_no_change=50,
         random_state=random_state,
     )
     cls = HistGradientBoostingClassifier if kind == "binary" else HistGradientBoostingRegressor
@@ -162,6 +162,36 @@ def _as_treatment(treatment, X: pd.DataFrame) -> np.ndarray:
             "Convert it, e.g. treatment=df['group'] == 'treatment'."
         )
     return s.to_numpy().astype(bool)
+
+
+def feature_columns(X: pd.DataFrame, *, exclude=(), allow_sensitive=None, purpose: str) -> tuple[list, list, dict]:
+    """The columns to learn from: all but ``exclude`` and identifier-like text; sensitive ones refused.
+
+    Returns the columns, notes on what was set aside, and the sensitive
+    columns allowed with their reasons.
+    """
+    from ..privacy.sensitive import check_sensitive
+
+    notes = []
+    cols = [c for c in X.columns if c not in set(exclude)]
+    ids = []
+    for c in cols:
+        s = X[c]
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            continue
+        known = s.dropna()
+        if len(known) >= 20 and known.nunique() >= 0.5 * len(known):  # ids, e-mails, phone numbers describe no group
+            ids.append(c)
+    if ids:
+        notes.append(f"identifier-like column(s) {ids} (text with a distinct value on most rows) were not used.")
+    cols = [c for c in cols if c not in ids]
+    if not cols:
+        raise MicrosegError("X has no usable columns once identifier-like text columns are set aside.")
+    allowed = check_sensitive(cols, data=X, allow_sensitive=allow_sensitive, purpose=purpose)
+    notes += [f"sensitive column {c!r} used; reason given: {why}" for c, why in allowed.items()]
+    return cols, notes, allowed
 
 
 class UpliftModel(BaseEstimator):
@@ -319,10 +349,9 @@ class UpliftModel(BaseEstimator):
                 "method='t_learner' or 'x_learner' for a continuous outcome such as spend."
             )
         column = _treatment_column(treatment, X)
-        cols = [c for c in X.columns if column is None or c != column]
-        feats, notes = select_features(X[cols], features=None, customer=None, opt_out=None, sensitive=None,
-                                       allow_sensitive=self.allow_sensitive, special_ad_category=None)  # fmt: skip
-        self.sensitive_allowed_ = {c: r for c, r in (self.allow_sensitive or {}).items() if c in feats}
+        feats, notes, self.sensitive_allowed_ = feature_columns(
+            X, exclude=() if column is None else (column,), allow_sensitive=self.allow_sensitive, purpose="uplift model features"
+        )
         rng = check_random_state(self.random_state)
         enc = TableEncoder().fit(X, feats)
         Z = enc.transform(X)
