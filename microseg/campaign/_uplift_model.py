@@ -118,7 +118,8 @@ def _as_outcome(y, n: int) -> tuple[np.ndarray, str]:
         raise MicrosegError(f"y has {len(s)} values but X has {n} rows; pass one outcome per row.")
     if not (pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s)):
         raise MicrosegError(
-            f"y must be a numeric or True/False outcome; got dtype {s.dtype}. Convert it, e.g. y == 'yes'."
+            f"y must be a numeric or True/False outcome; got dtype {s.dtype} (Unknown label type). "
+            "Convert it, e.g. y == 'yes'."
         )
     v = s.to_numpy(dtype="float64", na_value=np.nan)
     bad = ~np.isfinite(v)
