@@ -12,7 +12,8 @@ the rules were not drawn from:
    *persuadables* (the top ``share``, if their score is positive) and those
    with the lowest, negative scores *do-not-disturb* (the bottom ``share``, if
    their score is below zero); the rule explainer (:func:`microseg.explain`)
-   describes each group with short rules on the original columns;
+   describes each group with short rules on the original columns, and the
+   ``max_rules`` most precise of its rules (richest in the group) are kept;
 3. on the second half, each rule's effect is read out like a test: the
    outcome of its treated customers minus that of its control customers, with
    a ``1 - alpha`` interval (Wald for a 0/1 outcome, as
@@ -231,9 +232,11 @@ def uplift_segments(
     present = [g for g in GROUPS if (labels == g).any()]
     if not present:
         raise MicrosegError("no score is above zero nor below zero: there is no one to single out; check the uplift scores.")
-    ex = explain(X.loc[learn], labels, max_depth=max_depth, max_rules=max_rules, min_leaf=min_leaf, random_state=rng)
-    keep = ex.rules["segment"].isin(present).to_numpy()
-    rules = ex.rules.loc[keep]
+    # the explainer offers several rules per group; the most precise (richest in the group) are kept
+    ex = explain(X.loc[learn], labels, max_depth=max_depth, max_rules=max_rules + 4, min_leaf=min_leaf,
+                 min_precision=0.0, random_state=rng)  # fmt: skip
+    offered = ex.rules[ex.rules["segment"].isin(present)]
+    rules = offered.sort_values("precision", ascending=False, kind="stable").groupby("segment", sort=False).head(max_rules)
 
     # 2. measure every rule on the held-out half
     Xh, yh, th, uh = X.loc[held], yv[held], t[held], u[held]
