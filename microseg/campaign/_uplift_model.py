@@ -96,7 +96,16 @@ def _one_thread_below(n_rows: int, limit: int = 200_000):
     return threadpool_limits(limits=1, user_api="openmp") if n_rows < limit else nullcontext()
 
 
-def _as_outcome(y, n: int) -> tuple[np.ndarray, str]:
+def _align(values: pd.Series, index: pd.Index | None, name: str) -> pd.Series:
+    """A Series on another index than X's is put in X's row order when it holds the same labels."""
+    if index is None or values.index.equals(index):
+        return values
+    if len(values) == len(index) and values.index.is_unique and values.index.isin(index).all():
+        return values.reindex(index)
+    raise MicrosegError(f"{name}'s index does not match X's; pass a Series on X's index or a plain array in row order.")
+
+
+def _as_outcome(y, n: int, index: pd.Index | None = None) -> tuple[np.ndarray, str]:
     """The outcome as float64, and its kind: "binary" (only 0 and 1) or "continuous"."""
     if y is None:
         raise MicrosegError(
@@ -106,7 +115,7 @@ def _as_outcome(y, n: int) -> tuple[np.ndarray, str]:
     if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
         y = y.iloc[:, 0]
     if isinstance(y, pd.Series):
-        s = y
+        s = _align(y, index, "y") if len(y) == n else y
     else:
         arr = np.asarray(y)
         if arr.ndim == 2 and arr.shape[1] == 1:
@@ -146,11 +155,8 @@ def _as_treatment(treatment, X: pd.DataFrame) -> np.ndarray:
     column = _treatment_column(treatment, X)
     if column is not None:
         treatment = X[column]
-    if isinstance(treatment, pd.Series) and not treatment.index.equals(X.index):
-        if len(treatment) == len(X) and treatment.index.sort_values().equals(X.index.sort_values()):
-            treatment = treatment.reindex(X.index)
-        else:
-            raise MicrosegError("treatment's index does not match X's; pass a Series on X's index or a plain array in row order.")
+    if isinstance(treatment, pd.Series) and len(treatment) == len(X):
+        treatment = _align(treatment, X.index, "treatment")
     s = treatment if isinstance(treatment, pd.Series) else pd.Series(np.asarray(treatment).reshape(-1))
     if len(s) != len(X):
         raise MicrosegError(f"treatment has {len(s)} values but X has {len(X)} rows; pass one value per row.")
@@ -336,7 +342,7 @@ class UpliftModel(BaseEstimator):
             raise MicrosegError(f"method must be one of {list(METHODS)}, got {self.method!r}.")
         is_frame = isinstance(X, pd.DataFrame)
         X = as_frame(X, min_rows=2)
-        yv, kind = _as_outcome(y, len(X))
+        yv, kind = _as_outcome(y, len(X), X.index if is_frame else None)
         t = _as_treatment(treatment, X)
         n_t, n_c = int(t.sum()), int((~t).sum())
         if n_t < 2 or n_c < 2:

@@ -208,7 +208,7 @@ def uplift_segments(
         raise MicrosegError(f"uplift has {len(u)} scores but X has {n} rows; pass one score per row.")
     if not np.isfinite(u).all():
         raise MicrosegError(f"uplift has {int((~np.isfinite(u)).sum())} missing or infinite scores; score every row.")
-    yv, kind = _as_outcome(y, n)
+    yv, kind = _as_outcome(y, n, X.index)
     t = _as_treatment(treatment, X)
     column = _treatment_column(treatment, X)
     cols, _, allowed = feature_columns(X, exclude=() if column is None else (column,), allow_sensitive=allow_sensitive,

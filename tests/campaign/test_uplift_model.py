@@ -9,6 +9,8 @@ from scipy import stats
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import microseg as ms
 from microseg.campaign import UpliftModel
@@ -109,8 +111,9 @@ def test_class_transformation_needs_a_binary_outcome():
 
 def test_x_learner_with_a_classifier_base_uses_the_default_regressor_for_effects():
     X, y, t, _, target = _planted(n=4_000)
-    model = UpliftModel(method="x_learner", base_estimator=LogisticRegression(max_iter=500), random_state=0).fit(X, y, t)
-    assert type(model.estimators_["control"]).__name__ == "LogisticRegression"
+    base = make_pipeline(StandardScaler(), LogisticRegression())
+    model = UpliftModel(method="x_learner", base_estimator=base, random_state=0).fit(X, y, t)
+    assert type(model.estimators_["control"]).__name__ == "Pipeline"
     assert type(model.estimators_["effect_control"]).__name__ == "HistGradientBoostingRegressor"
 
 
@@ -249,3 +252,16 @@ def test_demo_planted_uplift_is_recovered():
     by_persona = pd.DataFrame({"pred": pred, "tau": tau[test], "persona": persona[test]}).groupby("persona").mean()
     assert by_persona["pred"].idxmax() == "bargain_hunters"  # the e-mail triples their conversion
     assert by_persona.loc["affluent_travellers", "pred"] < by_persona.loc["bargain_hunters", "pred"] / 2  # planted: none
+
+
+def test_outcome_and_treatment_series_are_aligned_on_the_index():
+    X, y, t, _, _ = _planted(n=3_000)
+    X.index = X.index + 1_000
+    order = np.random.default_rng(0).permutation(X.index)
+    y_s = pd.Series(y, index=X.index).loc[order]  # same labels, another order
+    t_s = pd.Series(t, index=X.index).loc[order]
+    a = UpliftModel(random_state=0).fit(X, y_s, t_s).predict(X)
+    b = UpliftModel(random_state=0).fit(X, y, t).predict(X)
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(MicrosegError, match="index does not match"):
+        UpliftModel().fit(X, y, pd.Series(t))  # labels 0..n-1 are not X's
