@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 from microseg.campaign import uplift_curve  # noqa: E402
 from microseg.errors import MicrosegError  # noqa: E402
@@ -134,3 +136,20 @@ def test_plot_draws_the_curve_the_random_line_and_the_perfect_curve():
         assert random_line.get_ydata()[-1] == pytest.approx(uc.curve[kind].iloc[-1])
         assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
         plt.close(ax.figure)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(4, 200), levels=st.integers(1, 6))
+def test_areas_depend_only_on_the_order_of_the_scores(seed, n, levels):
+    # any strictly increasing transform of the score leaves both curves and both areas unchanged
+    rng = np.random.default_rng(seed)
+    y, t = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    t[0], t[1] = 0, 1  # both arms present
+    score = rng.integers(0, levels, n).astype(float) + rng.random(n) * (levels > 3)
+    a = uplift_curve(y, score, t, n_boot=0)
+    b = uplift_curve(y, np.exp(2 * score) - 7, t, n_boot=0)
+    np.testing.assert_allclose(a.curve[["qini", "uplift"]], b.curve[["qini", "uplift"]], atol=1e-9)
+    np.testing.assert_allclose([a.qini_auc, a.uplift_auc], [b.qini_auc, b.uplift_auc], atol=1e-9, equal_nan=True)
+    # every curve ends at the whole test's effect: treated conversions minus control's, scaled to the treated
+    n_t, n_c = t.sum(), n - t.sum()
+    assert a.curve["qini"].iloc[-1] == pytest.approx(y[t == 1].sum() - y[t == 0].sum() * n_t / n_c)
