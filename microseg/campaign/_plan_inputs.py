@@ -221,14 +221,14 @@ def _resolve_uplift(uplift, df: pd.DataFrame) -> np.ndarray:
 # --------------------------------------------------------------------------- allocation
 def _allocate(seg_code: np.ndarray, p: np.ndarray, cost: np.ndarray, value: np.ndarray, *, budget, cap_n: np.ndarray, min_roi,
               score: np.ndarray | None = None):  # fmt: skip
-    """Choose contacts: within a segment likeliest first (or highest uplift ``score`` first), up to its cap;
-    across segments by value per cost.
+    """Choose contacts: within a segment likeliest first (equal probabilities: highest uplift ``score``
+    first), up to its cap; across segments by value per cost.
 
     Returns the chosen row positions, in the order they were bought.
     """
     ratio = p * value / cost
-    # within each segment: highest probability first, or highest uplift score (ties: row order)
-    keys = (np.arange(len(p)), -p, seg_code) if score is None else (np.arange(len(p)), -p, -score, seg_code)
+    # within each segment: highest probability first, then highest uplift score (ties: row order)
+    keys = (np.arange(len(p)), -p, seg_code) if score is None else (np.arange(len(p)), -score, -p, seg_code)
     order = np.lexsort(keys)
     seg_sorted = seg_code[order]
     starts = np.searchsorted(seg_sorted, seg_sorted, side="left")

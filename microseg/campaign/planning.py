@@ -250,12 +250,13 @@ def plan(
         An uplift score per customer (e.g. :meth:`UpliftModel.predict`): a
         column name, a Series on the customers' index, or an array in row
         order. Segments are funded and budgeted as before; *within* each
-        segment the customers with the highest score are contacted first
-        (with a read-out every customer of a segment is worth the segment's
-        lift, so the score alone decides who; with per-customer probabilities
-        the probability decides first). The plan's numbers stay the segment's
-        measured lift: if the score ranks well, the customers bought first
-        respond better than that, which the plan does not count on.
+        segment the customers with the highest score are contacted first.
+        With a read-out (or one probability per segment) every customer of a
+        segment is worth the same, so the score alone decides who; with
+        per-customer probabilities contacts are still bought by expected
+        value, and the score only breaks ties. The plan's numbers stay the
+        segment's measured lift: if the score ranks well, the customers bought
+        first respond better than that, which the plan does not count on.
     min_uplift : float, optional
         With ``uplift``: customers scoring below this are not contacted (``0``:
         leave alone those the contact is predicted not to move or to put off).
@@ -366,6 +367,8 @@ def plan(
     score = None if uplift is None else _resolve_uplift(uplift, df)
     if min_uplift is not None and score is None:
         raise MicrosegError("min_uplift needs uplift= (a score per customer, e.g. UpliftModel.predict(X)).")
+    if min_uplift is not None and not (_is_number(min_uplift) and np.isfinite(min_uplift)):
+        raise MicrosegError(f"min_uplift must be a number (e.g. 0: leave alone those predicted not to respond), got {min_uplift!r}.")
     low_uplift = np.zeros(len(df), dtype=bool) if min_uplift is None else reach & (score < float(min_uplift))
     buy = np.flatnonzero(reach & funded_row & ~low_uplift)
     chosen = buy[_allocate(seg_code[buy], p[buy], cost_arr[seg_code[buy]], value_arr[seg_code[buy]],
