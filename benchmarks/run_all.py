@@ -86,7 +86,7 @@ def machine() -> dict:
         info["load average"] = " ".join(f"{v:.1f}" for v in os.getloadavg())
     versions = []
     for pkg in ("microseg", "numpy", "pandas", "pyarrow", "scikit-learn", "scipy", "dask", "distributed", "duckdb",
-                "polars", "lifetimes", "kmodes"):  # fmt: skip
+                "polars", "lifetimes", "kmodes", "scikit-uplift"):  # fmt: skip
         try:
             versions.append(f"{pkg} {importlib.metadata.version(pkg)}")
         except importlib.metadata.PackageNotFoundError:

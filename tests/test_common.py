@@ -17,7 +17,19 @@ from threadpoolctl import threadpool_limits
 
 from microseg import (BetaGeoModel, GammaGammaModel, Lookalike, ParetoNBDModel, PsychographicModel, RFMScorer,
                       SegmentModel)
+from microseg.campaign import UpliftModel
 from microseg.errors import SmallSeedWarning
+
+
+class UpliftModelAlternatingArms(UpliftModel):
+    """UpliftModel told that every other row was treated, so scikit-learn's checks (which call
+    ``fit(X, y)`` without a treatment) reach the fitting code: arrays, dtypes, missing values,
+    pickling, idempotence, row-order and subset invariance of ``predict``."""
+
+    def fit(self, X, y, treatment=None):
+        if treatment is None:
+            treatment = np.arange(np.shape(X)[0]) % 2 == 0
+        return super().fit(X, y, treatment)
 
 ESTIMATORS = [
     SegmentModel(n_segments=3, random_state=0),
@@ -28,6 +40,8 @@ ESTIMATORS = [
     ParetoNBDModel(),
     GammaGammaModel(),
     Lookalike(method="pu", opt_out=None, min_seed=1, random_state=0),
+    UpliftModel(random_state=0),
+    UpliftModelAlternatingArms(method="x_learner", random_state=0),
 ]
 
 # ----------------------------------------------------------------------------- expected failures
@@ -54,6 +68,13 @@ _LOOK_SMALL = (
     "the check fits on 20-30 rows with y binarised from 3-4 classes (the larger label is the seed), "
     "leaving fewer than 10 rows outside the seed; Lookalike refuses that: it needs a population to "
     "rank, and its explanation never describes a group of fewer than 10 people (privacy min_cell)."
+)
+
+# UpliftModel learns from a randomised test: fit(X, y, treatment). The checks call fit(X, y).
+_UPLIFT_TREATMENT = (
+    "the check calls fit(X, y) without a treatment; an uplift is the difference between contacted and "
+    "control customers, so UpliftModel refuses to fit without knowing who was contacted (a clear error "
+    "naming the parameter). UpliftModelAlternatingArms runs these checks with a treatment given."
 )
 
 
@@ -146,6 +167,29 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
         "check_fit2d_1feature",
         "check_dict_unchanged",
         "check_fit2d_predict1d",
+    ),
+    "UpliftModel": _all(
+        _UPLIFT_TREATMENT,
+        "check_dict_unchanged",
+        "check_dont_overwrite_parameters",
+        "check_dtype_object",
+        "check_estimators_dtypes",
+        "check_estimators_fit_returns_self",
+        "check_estimators_overwrite_params",
+        "check_estimators_pickle",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_1feature",
+        "check_fit2d_predict1d",
+        "check_fit_check_is_fitted",
+        "check_fit_idempotent",
+        "check_fit_score_takes_y",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_n_features_in",
+        "check_n_features_in_after_fitting",
+        "check_pipeline_consistency",
+        "check_positive_only_tag_during_fit",
+        "check_readonly_memmap_input",
     ),
 }
 

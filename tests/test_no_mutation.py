@@ -102,6 +102,14 @@ CUSTOMER_CASES = {
     "plan_incremental": lambda df: ms.campaign.plan(
         df, response=ms.campaign.readout(df, outcome="email_opt_in", group="gamer", segments="segment"),
         cost_per_contact=0.1, value_per_conversion=50.0, fund_uncertain=True),
+    "plan_by_uplift": lambda df: ms.campaign.plan(
+        df, response=ms.campaign.readout(df, outcome="email_opt_in", group="gamer", segments="segment"),
+        cost_per_contact=0.1, value_per_conversion=50.0, uplift="income", min_uplift=0.0),
+    "uplift_model": lambda df: ms.campaign.UpliftModel(random_state=0).fit(
+        df[["age", "income", "gender", "channel"]], df["email_opt_in"], df["gamer"]).predict(df),
+    "uplift_segments": lambda df: ms.campaign.uplift_segments(
+        df[["age", "income", "gender", "channel"]], df["age"] - 50.0, y=df["email_opt_in"], treatment=df["gamer"],
+        min_leaf=0.1, random_state=0),
 }
 
 TRANSACTION_CASES = {

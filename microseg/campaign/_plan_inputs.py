@@ -195,15 +195,41 @@ def _resolve_lift(ro: Readout, labels: list, *, fund_uncertain: bool) -> tuple[d
     return lift_of, funded
 
 
+def _resolve_uplift(uplift, df: pd.DataFrame) -> np.ndarray:
+    """Uplift score per customer row: a column of ``df``, a Series on its index, or an array in row order."""
+    if isinstance(uplift, str):
+        check_columns(df, [uplift], name="segments")
+        uplift = df[uplift]
+    if isinstance(uplift, pd.Series):
+        if not uplift.index.equals(df.index):
+            if not df.index.isin(uplift.index).all():
+                raise MicrosegError("uplift has no score for some customers (its index does not cover the segments' index); "
+                                    "pass UpliftModel.predict(...) for every customer, on the same index.")  # fmt: skip
+            uplift = uplift.reindex(df.index)
+        if pd.api.types.is_bool_dtype(uplift) or not pd.api.types.is_numeric_dtype(uplift):
+            raise MicrosegError(f"uplift must be numeric scores (e.g. UpliftModel.predict), found dtype {uplift.dtype}.")
+        v = uplift.to_numpy(dtype="float64", na_value=np.nan)
+    else:
+        v = np.asarray(uplift, dtype="float64").reshape(-1)
+        if len(v) != len(df):
+            raise MicrosegError(f"uplift has {len(v)} scores but segments has {len(df)} customers; pass one score per customer.")
+    if not np.isfinite(v).all():
+        raise MicrosegError(f"uplift has {int((~np.isfinite(v)).sum())} missing or infinite scores; score every customer.")
+    return v
+
+
 # --------------------------------------------------------------------------- allocation
-def _allocate(seg_code: np.ndarray, p: np.ndarray, cost: np.ndarray, value: np.ndarray, *, budget, cap_n: np.ndarray, min_roi):
-    """Choose contacts: within a segment likeliest first, up to its cap; across segments by value per cost.
+def _allocate(seg_code: np.ndarray, p: np.ndarray, cost: np.ndarray, value: np.ndarray, *, budget, cap_n: np.ndarray, min_roi,
+              score: np.ndarray | None = None):  # fmt: skip
+    """Choose contacts: within a segment likeliest first (equal probabilities: highest uplift ``score``
+    first), up to its cap; across segments by value per cost.
 
     Returns the chosen row positions, in the order they were bought.
     """
     ratio = p * value / cost
-    # within each segment: highest probability first (ties: row order)
-    order = np.lexsort((np.arange(len(p)), -p, seg_code))
+    # within each segment: highest probability first, then highest uplift score (ties: row order)
+    keys = (np.arange(len(p)), -p, seg_code) if score is None else (np.arange(len(p)), -score, -p, seg_code)
+    order = np.lexsort(keys)
     seg_sorted = seg_code[order]
     starts = np.searchsorted(seg_sorted, seg_sorted, side="left")
     rank = np.arange(len(order)) - starts

@@ -38,6 +38,7 @@ from ._plan_inputs import (
     _resolve_cost,
     _resolve_lift,
     _resolve_response,
+    _resolve_uplift,
 )
 from .readouts import Readout
 from .testing import _check_ids
@@ -77,8 +78,9 @@ class CampaignPlan:
     contacts : pandas.DataFrame
         The planned contacts, one row per customer: ``customer``, ``segment``,
         ``channel``, ``message``, ``probability`` (raw plans) or ``lift``
-        (incremental plans), ``cost``, ``expected_value``, in the order they
-        were bought.
+        (incremental plans), ``uplift`` (when a score was given), ``cost``,
+        ``expected_value``, in the order they were bought. With ``min_uplift``
+        the table also counts ``below_min_uplift`` (reachable, left alone).
     budget : float or None
         The total budget (None: every reachable customer is contacted).
     excluded : dict
@@ -177,6 +179,8 @@ def plan(
     suppression=None,
     identifiers=None,
     allow_sensitive: Mapping[Hashable, str] | None = None,
+    uplift=None,
+    min_uplift: float | None = None,
 ) -> CampaignPlan:
     """Plan a campaign per segment: reach, message, channel, cost, expected conversions, revenue, ROI.
 
@@ -244,6 +248,20 @@ def plan(
         Segments defined by a sensitive column (by its name, or by its labels:
         religions, ethnic groups, health conditions, parties, unions) are
         refused unless allowed with a written reason, kept in the plan.
+    uplift : str, Series or array, optional
+        An uplift score per customer (e.g. :meth:`UpliftModel.predict`): a
+        column name, a Series on the customers' index, or an array in row
+        order. Segments are funded and budgeted as before; *within* each
+        segment the customers with the highest score are contacted first.
+        With a read-out (or one probability per segment) every customer of a
+        segment is worth the same, so the score alone decides who; with
+        per-customer probabilities contacts are still bought by expected
+        value, and the score only breaks ties. The plan's numbers stay the
+        segment's measured lift: if the score ranks well, the customers bought
+        first respond better than that, which the plan does not count on.
+    min_uplift : float, optional
+        With ``uplift``: customers scoring below this are not contacted (``0``:
+        leave alone those the contact is predicted not to move or to put off).
 
     Returns
     -------
@@ -355,9 +373,15 @@ def plan(
 
     reach = (status == "reachable").to_numpy()
     pos = np.flatnonzero(reach)
-    buy = np.flatnonzero(reach & funded_row)
+    score = None if uplift is None else _resolve_uplift(uplift, df)
+    if min_uplift is not None and score is None:
+        raise MicrosegError("min_uplift needs uplift= (a score per customer, e.g. UpliftModel.predict(X)).")
+    if min_uplift is not None and not (_is_number(min_uplift) and np.isfinite(min_uplift)):
+        raise MicrosegError(f"min_uplift must be a number (e.g. 0: leave alone those predicted not to respond), got {min_uplift!r}.")
+    low_uplift = np.zeros(len(df), dtype=bool) if min_uplift is None else reach & (score < float(min_uplift))
+    buy = np.flatnonzero(reach & funded_row & ~low_uplift)
     chosen = buy[_allocate(seg_code[buy], p[buy], cost_arr[seg_code[buy]], value_arr[seg_code[buy]],
-                           budget=budget, cap_n=cap_n, min_roi=min_roi)]
+                           budget=budget, cap_n=cap_n, min_roi=min_roi, score=None if score is None else score[buy])]
 
     ids = df[customer].to_numpy() if customer in df.columns else df.index.to_numpy()
     cseg = seg_code[chosen]
@@ -372,6 +396,8 @@ def plan(
             "expected_value": p[chosen] * value_arr[cseg],
         }
     )
+    if score is not None:
+        contacts.insert(5, "uplift", score[chosen])
 
     counts = pd.crosstab(pd.Categorical(seg_code, categories=range(len(labels))), status, dropna=False)
     counts = counts.reindex(columns=list(_STATUSES), fill_value=0).to_numpy()
@@ -408,6 +434,8 @@ def plan(
         table["funded"] = [bool(funded_of[s]) for s in labels]
     else:
         table["response_rate"] = rate
+    if min_uplift is not None:
+        table["below_min_uplift"] = np.bincount(seg_code[low_uplift], minlength=n_seg)  # reachable, left alone
     table["cost_per_contact"] = cost_arr
     table["value_per_conversion"] = value_arr
     table["contacts"] = n_chosen

@@ -45,6 +45,8 @@ _NAMES = {
     "plot_drift": "._drift",
     "plot_lookalike_curve": "._lookalike",
     "plot_lookalike_drivers": "._lookalike",
+    "plot_uplift_curve": "._uplift",
+    "plot_uplift_segments": "._uplift",
 }
 
 __getattr__, __dir__, _lazy_all = attach(__name__, _NAMES)

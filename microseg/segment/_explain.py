@@ -16,7 +16,7 @@ up to ``max_rules - 1`` more whose precision is at least ``min_precision``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,10 +50,63 @@ class ExplainResult:
     rules: pd.DataFrame
     segments: pd.DataFrame
     max_depth: int
+    conditions: tuple = field(default=(), repr=False, compare=False)
+    medians: dict = field(default_factory=dict, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The rules table."""
         return self.rules.copy()
+
+    def match(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Which rows of ``X`` each rule matches, on new data as on the data explained.
+
+        A rule is the path to its leaves in the surrogate tree, so it is applied
+        the way the tree reads a row: missing numbers take the median of the
+        explained data, categories compare level by level.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Rows with the columns the rules read.
+
+        Returns
+        -------
+        DataFrame of bool
+            One column per rule (in the order of ``rules``), on ``X``'s index.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> import microseg as ms
+        >>> df = pd.DataFrame({"age": np.arange(200) % 60 + 18,
+        ...                    "channel": np.where(np.arange(200) % 2 == 0, "app", "store")})
+        >>> seg = np.where((df["age"] < 31) & (df["channel"] == "app"), "young app", "rest")
+        >>> ex = ms.explain(df, seg, random_state=0)
+        >>> new = pd.DataFrame({"age": [25, 25, 40], "channel": ["app", "store", "app"]})
+        >>> ex.match(new)[ex.rules.index[ex.rules["segment"] == "young app"][0]].tolist()
+        [True, False, False]
+        """
+        check_frame(X, name="X")
+        cols = {c for conds in self.conditions for c, *_ in conds}
+        missing = [c for c in cols if c not in X.columns]
+        if missing:
+            raise MicrosegError(f"X lacks column(s) {sorted(map(str, missing))} that the rules read; pass rows with those columns.")
+        out = {}
+        for i, conds in enumerate(self.conditions):
+            hit = np.ones(len(X), dtype=bool)
+            for col, kind, level, right, thr in conds:
+                s = X[col]
+                if kind == "num":
+                    x = s.to_numpy(dtype="float64", na_value=np.nan)
+                    x = np.where(np.isnan(x), self.medians[col], x).astype(np.float32)  # as the tree reads it
+                    cond = x > thr
+                elif kind == "level":
+                    cond = (s == level).fillna(False).to_numpy(dtype=bool)
+                else:
+                    cond = s.isna().to_numpy()
+                hit &= cond if right else ~cond
+            out[self.rules.index[i]] = hit
+        return pd.DataFrame(out, index=X.index, columns=self.rules.index)
 
     def describe(self) -> str:
         """Each segment's definition in plain English, one line per segment."""
@@ -137,7 +190,7 @@ def explain(
         X = X.drop(columns=[labels])
     if y.isna().any():
         raise MicrosegError(f"labels has {int(y.isna().sum())} missing values; give every row a segment.")
-    F, meta = _features(X, categorical=categorical, max_levels=max_levels)
+    F, meta, medians = _features(X, categorical=categorical, max_levels=max_levels)
     n = len(X)
     rng = check_random_state(random_state)
     yv = y.to_numpy()
@@ -146,7 +199,7 @@ def explain(
         segments = np.sort(segments)
     except TypeError:
         pass
-    rule_rows, seg_rows = [], []
+    rule_rows, seg_rows, conditions = [], [], []
     for s in segments:
         pos = yv == s
         n_pos = int(pos.sum())
@@ -178,6 +231,7 @@ def explain(
         for cov, prec, leaves, path in cand:
             text = _render(path, meta) or "everyone"
             texts.append(text)
+            conditions.append(tuple((meta[f][0], meta[f][1], meta[f][2], right, thr) for f, right, thr in path))
             rule_rows.append({"segment": s, "rule": text, "n": int(leaf_n[leaves].sum()),
                               "coverage": float(cov), "precision": float(prec)})
         hit = np.isin(leaf, np.concatenate([c[2] for c in cand]))
@@ -191,13 +245,15 @@ def explain(
         rules=pd.DataFrame(rule_rows),
         segments=pd.DataFrame(seg_rows).set_index("segment"),
         max_depth=int(max_depth),
+        conditions=tuple(conditions),
+        medians=medians,
     )
 
 
 def _features(X: pd.DataFrame, *, categorical, max_levels):
-    """Float matrix for the trees, and per column what it means: (column, kind, level, is_int)."""
+    """Float matrix for the trees, per column what it means (column, kind, level, is_int), and the medians filled in."""
     num, cat = split_columns(X, categorical)
-    cols, meta = [], []
+    cols, meta, medians = [], [], {}
     for c in num:
         x = X[c].to_numpy(dtype="float64", na_value=np.nan)
         nan = np.isnan(x)
@@ -205,7 +261,8 @@ def _features(X: pd.DataFrame, *, categorical, max_levels):
         if len(ok) == 0:
             continue
         is_int = bool(np.all(np.mod(ok, 1) == 0))
-        cols.append(np.where(nan, np.median(ok), x))
+        medians[c] = float(np.median(ok))
+        cols.append(np.where(nan, medians[c], x))
         meta.append((c, "num", None, is_int))
         if nan.any():
             cols.append(nan.astype(float))
@@ -221,7 +278,7 @@ def _features(X: pd.DataFrame, *, categorical, max_levels):
             meta.append((c, "missing", None, False))
     if not cols:
         raise MicrosegError("the data has no usable columns to explain the segments with.")
-    return np.column_stack(cols).astype(np.float32), meta
+    return np.column_stack(cols).astype(np.float32), meta, medians
 
 
 def _regions(t, positive) -> list:

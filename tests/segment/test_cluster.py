@@ -347,6 +347,25 @@ def test_explain_plot_draws_coverage_and_precision(planted):
     assert ax.get_xlabel() == "segment"
 
 
+def test_explain_match_gives_each_rules_rows_on_the_data_explained_and_new_rows():
+    rng = np.random.default_rng(3)
+    n = 3000
+    df = pd.DataFrame({"age": rng.integers(18, 80, n).astype(float), "channel": rng.choice(["app", "web", "store"], n),
+                       "spend": rng.gamma(2, 50, n)})  # fmt: skip
+    df.loc[rng.random(n) < 0.1, "age"] = np.nan  # missing ages go where the tree sends the median
+    df.loc[rng.random(n) < 0.05, "channel"] = None
+    seg = np.where((df["age"].fillna(df["age"].median()) >= 50) & (df["spend"] > 80), "old spenders", "others")
+    ex = ms.explain(df, seg, random_state=0)
+    hits = ex.match(df)
+    assert list(hits.columns) == list(ex.rules.index) and hits.index.equals(df.index)
+    np.testing.assert_array_equal(hits.sum().to_numpy(), ex.rules["n"].to_numpy())  # the rows each rule counted
+    old = ex.rules.index[ex.rules["segment"] == "old spenders"][0]
+    new = pd.DataFrame({"age": [60.0, 20.0, np.nan], "channel": ["web", "app", None], "spend": [200.0, 200.0, 10.0]})
+    assert ex.match(new)[old].tolist() == [True, False, False]
+    with pytest.raises(MicrosegError, match="spend"):
+        ex.match(new.drop(columns="spend"))
+
+
 def test_explain_rejects_labels_of_the_wrong_length(planted):
     with pytest.raises(MicrosegError, match="labels"):
         ms.explain(planted[0], [0, 1])
