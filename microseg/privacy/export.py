@@ -2,7 +2,9 @@
 
 :func:`export_audience` removes, in this order, everyone who opted out, has no
 consent for the channel (``ads_opt_in`` for ad platforms), is on the
-suppression list, has no valid identifier, duplicates a more recently updated
+suppression list (opt-out and suppression per person: a record sharing a
+normalised e-mail, phone or customer id with an opted-out or suppressed record
+goes too, counted in :attr:`ExportReport.linked`), has no valid identifier, duplicates a more recently updated
 record (every email and phone of the row is already in the upload), or is too
 stale for the platform; hashes what remains with the platform's
 normalisation (see :mod:`microseg.privacy.hashing`); refuses an audience below
@@ -43,7 +45,7 @@ from .._validation import check_columns, check_datetime, check_frame, report_row
 from ..errors import AudienceTooSmallError, DataQualityWarning, MicrosegError, PrivacyError
 from .hashing import PLATFORMS, _hash
 from .sensitive import SPECIAL_AD_CATEGORIES, check_sensitive
-from .suppression import SuppressionList, contact_status
+from .suppression import SuppressionList, _contact_status_detail, linked_counts
 
 __all__ = ["export_audience", "ExportReport", "PLATFORM_RULES", "EXPORT_STEPS", "STALE_WARNING_DAYS"]
 
@@ -100,6 +102,10 @@ class ExportReport:
         Whether raw identifiers were written too.
     sensitive_allowed : dict
         Sensitive audience column -> the written reason given for exporting it.
+    linked : dict
+        Of the ``opted out`` and ``suppressed`` rows, those excluded only
+        because another record of the same person (sharing a normalised e-mail,
+        phone or customer id) opted out or is on the suppression list.
     """
 
     platform: str
@@ -115,6 +121,7 @@ class ExportReport:
     not_updated_180d: int
     include_raw: bool
     sensitive_allowed: dict = field(default_factory=dict)
+    linked: dict = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-step counts."""
@@ -304,10 +311,11 @@ def export_audience(
             "a suppression list is matched on email, phone or customer id; add one of them to identifiers, "
             "or pass customer='customer_id'."
         )
-    status = contact_status(
+    status, linked = _contact_status_detail(
         audience, channel=platform, suppression=suppression, opt_out=opt_out, consent=consent,
         identifiers=match_ids, customer=customer, default_region=default_region,
     )
+    linked = linked_counts(status, linked)
     step = step.mask(status.ne("reachable").to_numpy(), status.astype("object"))
 
     hashes = {}
@@ -398,4 +406,5 @@ def export_audience(
         not_updated_180d=stale_warn,
         include_raw=include_raw is True,
         sensitive_allowed=allowed,
+        linked=linked,
     )

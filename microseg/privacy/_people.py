@@ -1,0 +1,145 @@
+"""Opt-out and suppression per person, not per row.
+
+An objection to marketing (GDPR Art. 21) covers the person, and one person is
+often several records: a second account, an upper-cased or ``+tagged`` e-mail,
+the same phone written another way. Before anything leaves microseg (an
+export, a campaign plan, a lookalike audience), the identifiers of every record
+that opted out or is on the suppression list are collected over the whole
+input, and every record carrying one of them is excluded too.
+
+Identifiers are compared in a *person* normalisation, stricter than any
+platform's: e-mails trimmed, lower-cased, NFC, whitespace removed, a ``+tag``
+removed on every domain and Gmail dots folded; phones as country code and
+national number (national numbers need ``default_region``; without it they
+are not compared, as microseg never guesses a country); customer ids as
+trimmed, case-folded text, with whole-number floats read as integers (``3.0``
+is customer ``3``). Only a record that states the objection spreads it: a
+missing opt-out flag excludes its own record (it cannot be shown to be
+consent), but is not an objection by the person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .hashing import _normalise_schemes
+
+__all__ = ["person_keys", "carries", "linked_rows", "id_text", "PERSON_KINDS"]
+
+#: Identifier kinds compared across records.
+PERSON_KINDS = ("email", "phone")
+
+
+def id_text(ids) -> pd.Series:
+    """Customer ids as comparable text: trimmed, case-folded; whole-number floats as integers (``3.0`` -> ``"3"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> id_text(pd.Series([" C17 ", "c17", 3.0, None])).tolist()
+    ['c17', 'c17', '3', nan]
+    """
+    s = ids if isinstance(ids, pd.Series) else pd.Series(ids)
+    obj = s.astype(object)
+    out = pd.Series(pd.NA, index=s.index, dtype="object")
+    ok = s.notna().to_numpy()
+    vals = obj.to_numpy()
+
+    def one(v):
+        if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
+            return str(int(v))
+        return str(v)
+
+    if ok.any():
+        inv, uniq = pd.factorize(pd.Series(vals[ok], dtype=object))
+        text = pd.Series([one(v) for v in uniq], dtype="str").str.strip().str.casefold()
+        out[ok] = text.to_numpy()[inv]
+    return out.where(out.ne("").fillna(False).astype(bool)).astype("str")
+
+
+def _phone_keys(values: pd.Series, default_region) -> pd.Series:
+    text = values.astype("str").where(values.notna())
+    if default_region is None:  # national numbers cannot be placed: they are not compared
+        text = text.where(text.str.strip().str.match(r"^(?:\+|00)").fillna(False).astype(bool))
+    norms, hashed, _ = _normalise_schemes(text, "phone", ("meta",), default_region)
+    return norms["meta"].where(norms["meta"].ne("").fillna(False).astype(bool)).fillna(hashed)
+
+
+def person_keys(
+    df: pd.DataFrame,
+    *,
+    identifiers: Mapping[str, str] | None = None,
+    customer=None,
+    default_region=None,
+) -> pd.DataFrame:
+    """Long table ``(row, key)``: every person identifier of every row of ``df`` (rows by position).
+
+    A key is ``"<kind>:<normalised value>"``; hashes given in place of raw
+    identifiers are compared as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"email": ["Jo+News@Shop.example ", "jo@shop.example"], "customer_id": ["A1", "a1"]})
+    >>> person_keys(df, identifiers={"email": "email"}, customer="customer_id")["key"].tolist()
+    ['email:jo@shop.example', 'email:jo@shop.example', 'id:a1', 'id:a1']
+    """
+    parts = []
+    pos = pd.RangeIndex(len(df))
+    region = default_region
+    if isinstance(region, pd.Series) and len(region) == len(df):
+        region = region.reindex(df.index) if region.index.sort_values().equals(df.index.sort_values()) else region
+        region = region.set_axis(pos)
+    for kind, col in (identifiers or {}).items():
+        if kind not in PERSON_KINDS:
+            continue
+        values = df[col].set_axis(pos)
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue  # numbers are refused where identifiers are hashed; here they match nothing
+        if kind == "email":
+            norms, hashed, _ = _normalise_schemes(values.astype("str").where(values.notna()), "email", ("person",), None)
+            key = norms["person"].where(norms["person"].ne("").fillna(False).astype(bool)).fillna(hashed)
+        else:
+            key = _phone_keys(values, region)
+        key = key.dropna()
+        parts.append(pd.DataFrame({"row": key.index.to_numpy(), "key": (kind + ":" + key).to_numpy(dtype=object)}))
+    if customer is not None:
+        key = id_text(df[customer].set_axis(pos)).dropna()
+        parts.append(pd.DataFrame({"row": key.index.to_numpy(), "key": ("id:" + key).to_numpy(dtype=object)}))
+    if not parts:
+        return pd.DataFrame({"row": np.empty(0, dtype=np.int64), "key": np.empty(0, dtype=object)})
+    return pd.concat(parts, ignore_index=True)
+
+
+def carries(keys: pd.DataFrame, listed, n_rows: int) -> np.ndarray:
+    """Boolean array over ``n_rows`` positions: does the row carry one of the ``listed`` keys?"""
+    out = np.zeros(n_rows, dtype=bool)
+    if len(keys) and len(listed):
+        hit = keys["key"].isin(pd.Index(listed)).to_numpy()
+        out[keys["row"].to_numpy()[hit]] = True
+    return out
+
+
+def linked_rows(keys: pd.DataFrame, seeds: Mapping[str, np.ndarray], n_rows: int) -> dict[str, np.ndarray]:
+    """For each reason, the rows that carry an identifier of a ``seeds[reason]`` row (the seeds included).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> df = pd.DataFrame({"email": ["A@x.example", "a+1@X.example", "b@x.example"]})
+    >>> keys = person_keys(df, identifiers={"email": "email"})
+    >>> linked_rows(keys, {"opted out": np.array([True, False, False])}, 3)["opted out"].tolist()
+    [True, True, False]
+    """
+    out = {}
+    for reason, seed in seeds.items():
+        seed = np.asarray(seed, dtype=bool)
+        if not seed.any():
+            out[reason] = seed.copy()
+            continue
+        listed = keys.loc[seed[keys["row"].to_numpy()], "key"].unique() if len(keys) else []
+        out[reason] = carries(keys, listed, n_rows) | seed
+    return out
