@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import _dask
 from ..errors import MicrosegError
-from ._inputs import exclusion_keys
+from ._inputs import exclusion_keys, linked_keys
 from ._tiers import audience_size, tiers
 
 __all__ = ["score_samples_dask", "audience_dask"]
@@ -42,6 +42,16 @@ def _pool(model, part, rules, listed):
 def _keys_part(part, model, rules):
     part = model._check_X(part)
     return exclusion_keys(part, opt_out=model.opt_out, customer=model.customer, **rules)
+
+
+def _linked_part(part, model, rules, listed):
+    return linked_keys(model._check_X(part), listed, customer=model.customer, identifiers=rules.get("identifiers"),
+                       default_region=rules.get("default_region"))  # fmt: skip
+
+
+def _union(found) -> dict:
+    return {r: pd.unique(np.concatenate([f[r] for f in found] + [np.empty(0, dtype=object)]).astype(object))
+            for r in ("opted out", "suppressed")}  # fmt: skip
 
 
 def _pool_counts_part(part, model, rules, listed):
@@ -97,7 +107,13 @@ def audience_dask(model, X, *, size, n, rules=None):
     parts = _dask.partitions(X)
     rules = rules or {}
     found = _dask.compute(*[delayed(_keys_part)(p, model, rules) for p in parts])
-    listed = {r: pd.unique(np.concatenate([f[r] for f in found] + [np.empty(0, dtype=object)])) for r in ("opted out", "suppressed")}
+    listed = _union(found)
+    while True:  # follow chains of shared identifiers across partitions until nothing is added
+        found = _dask.compute(*[delayed(_linked_part)(p, model, rules, listed) for p in parts])
+        grown = _union(found + (listed,))
+        if all(len(grown[r]) == len(listed[r]) for r in listed):
+            break
+        listed = grown
     counts = _dask.compute(*[delayed(_pool_counts_part)(p, model, rules, listed) for p in parts])
     n_pool = sum(c[2] for c in counts)
     if n_pool == 0:

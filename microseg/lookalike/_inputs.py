@@ -17,7 +17,7 @@ from ..errors import MicrosegError, SchemaError
 from ..privacy.sensitive import check_sensitive
 from ._engines import column_kind
 
-__all__ = ["as_frame", "opt_out_mask", "resolve_seed", "select_features", "exclusion_keys", "excluded_people", "value_weights"]
+__all__ = ["as_frame", "opt_out_mask", "resolve_seed", "select_features", "exclusion_keys", "linked_keys", "excluded_people", "value_weights"]
 
 
 def as_frame(X, *, min_rows: int = 1) -> pd.DataFrame:
@@ -102,6 +102,17 @@ def exclusion_keys(X: pd.DataFrame, *, opt_out, customer, suppression=None, iden
     return {"opted out": keys.loc[objected[at], "key"].unique(), "suppressed": keys.loc[listed[at], "key"].unique()}
 
 
+def linked_keys(X: pd.DataFrame, listed: dict, *, customer, identifiers=None, default_region=None) -> dict:
+    """``listed`` grown by the identifiers of X's rows linked to them (see :func:`microseg.privacy._people.expand`)."""
+    from ..privacy._people import expand, person_keys
+
+    if identifiers is None:
+        identifiers = {k: k for k in ("email", "phone") if k in X.columns}
+    cust = customer if customer is not None and customer in X.columns else None
+    keys = person_keys(X, identifiers=identifiers, customer=cust, default_region=default_region)
+    return {r: expand(keys, k) for r, k in listed.items()}
+
+
 def excluded_people(X: pd.DataFrame, *, opt_out, customer, suppression=None, identifiers=None, default_region=None,
                     listed_keys=None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """``(opted out, suppressed)`` masks per person: rows carrying an identifier of an objecting or suppressed row.
@@ -109,12 +120,13 @@ def excluded_people(X: pd.DataFrame, *, opt_out, customer, suppression=None, ide
     The identifiers are collected over ``X``, or given as ``listed_keys`` (from
     :func:`exclusion_keys` over every partition of a Dask frame).
     """
-    from ..privacy._people import carries
+    from ..privacy._people import carries, expand
 
     keys, objected, listed = _person_inputs(X, opt_out, customer, suppression, identifiers, default_region)
     if listed_keys is None:
         at = keys["row"].to_numpy()
-        listed_keys = {"opted out": keys.loc[objected[at], "key"].unique(), "suppressed": keys.loc[listed[at], "key"].unique()}
+        listed_keys = {"opted out": expand(keys, keys.loc[objected[at], "key"].unique()),
+                       "suppressed": expand(keys, keys.loc[listed[at], "key"].unique())}  # fmt: skip
     opted = opt_out_mask(X, opt_out) | carries(keys, listed_keys["opted out"], len(X))
     return opted, listed | carries(keys, listed_keys["suppressed"], len(X))
 

@@ -5,7 +5,10 @@ often several records: a second account, an upper-cased or ``+tagged`` e-mail,
 the same phone written another way. Before anything leaves microseg (an
 export, a campaign plan, a lookalike audience), the identifiers of every record
 that opted out or is on the suppression list are collected over the whole
-input, and every record carrying one of them is excluded too.
+input, and every record carrying one of them is excluded too. The records of
+one person are those linked by a chain of shared identifiers: a record holding
+a phone and an e-mail links a record with only that phone to one with only
+that e-mail, so the collection repeats until it finds nothing new.
 
 Identifiers are compared in a *person* normalisation, stricter than any
 platform's: e-mails trimmed, lower-cased, NFC, whitespace removed, a ``+tag``
@@ -27,7 +30,7 @@ import pandas as pd
 
 from .hashing import _normalise_schemes
 
-__all__ = ["person_keys", "carries", "linked_rows", "id_text", "PERSON_KINDS"]
+__all__ = ["person_keys", "carries", "expand", "linked_rows", "id_text", "PERSON_KINDS"]
 
 #: Identifier kinds compared across records.
 PERSON_KINDS = ("email", "phone")
@@ -123,16 +126,37 @@ def carries(keys: pd.DataFrame, listed, n_rows: int) -> np.ndarray:
     return out
 
 
+def expand(keys: pd.DataFrame, listed) -> np.ndarray:
+    """The identifiers linked to ``listed``: those of every row reached through a chain of shared identifiers.
+
+    A person's records need not all share one identifier: a record with the
+    phone and the e-mail links a record with only the phone to one with only
+    the e-mail. The chain is followed until it adds nothing (a few rounds).
+    """
+    listed = pd.unique(np.asarray(listed, dtype=object))
+    if not len(keys) or not len(listed):
+        return listed
+    row = keys["row"].to_numpy()
+    while True:
+        rows = np.unique(row[keys["key"].isin(pd.Index(listed)).to_numpy()])
+        grown = keys["key"].to_numpy()[np.isin(row, rows)]
+        grown = pd.unique(np.concatenate([listed, grown]).astype(object))
+        if len(grown) == len(listed):
+            return listed
+        listed = grown
+
+
 def linked_rows(keys: pd.DataFrame, seeds: Mapping[str, np.ndarray], n_rows: int) -> dict[str, np.ndarray]:
-    """For each reason, the rows that carry an identifier of a ``seeds[reason]`` row (the seeds included).
+    """For each reason, the rows linked to a ``seeds[reason]`` row through shared identifiers (the seeds included).
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> df = pd.DataFrame({"email": ["A@x.example", "a+1@X.example", "b@x.example"]})
-    >>> keys = person_keys(df, identifiers={"email": "email"})
-    >>> linked_rows(keys, {"opted out": np.array([True, False, False])}, 3)["opted out"].tolist()
-    [True, True, False]
+    >>> df = pd.DataFrame({"email": ["A@x.example", "a+1@X.example", "b@x.example", None],
+    ...                    "phone": ["+447700900001", None, None, "+44 7700 900001"]})
+    >>> keys = person_keys(df, identifiers={"email": "email", "phone": "phone"})
+    >>> linked_rows(keys, {"opted out": np.array([False, True, False, False])}, 4)["opted out"].tolist()
+    [True, True, False, True]
     """
     out = {}
     for reason, seed in seeds.items():
@@ -141,5 +165,5 @@ def linked_rows(keys: pd.DataFrame, seeds: Mapping[str, np.ndarray], n_rows: int
             out[reason] = seed.copy()
             continue
         listed = keys.loc[seed[keys["row"].to_numpy()], "key"].unique() if len(keys) else []
-        out[reason] = carries(keys, listed, n_rows) | seed
+        out[reason] = carries(keys, expand(keys, listed), n_rows) | seed
     return out
