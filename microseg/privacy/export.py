@@ -41,6 +41,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .._files import write_csv
 from .._validation import check_columns, check_datetime, check_frame, report_rows
 from ..errors import AudienceTooSmallError, DataQualityWarning, MicrosegError, PrivacyError
 from .hashing import PLATFORMS, _hash
@@ -194,7 +195,9 @@ def export_audience(
         E.g. ``{"email": "email", "phone": "phone", "first_name": "fn"}``;
         default: the ``email`` and ``phone`` columns that exist.
     path : str or path-like, optional
-        Where to write the CSV; nothing is written when omitted.
+        Where to write the CSV; nothing is written when omitted. The file is
+        written to a temporary file in the same folder and renamed into place,
+        so an interrupted export never leaves a truncated upload.
     suppression : SuppressionList, optional
         People who must never be uploaded.
     as_of : timestamp, optional
@@ -381,7 +384,7 @@ def export_audience(
             out[f"raw_{col}"] = audience.loc[keep, col]
     out.index = original_index[keep]
     if path is not None:
-        out.to_csv(path, index=False)
+        write_csv(out, path, index=False)  # a temporary file, fsynced and renamed: never a truncated upload
 
     dropped = {k: int(v) for k, v in counts.items() if k != "exported"}
     report_rows(None, dropped, what=f"audience rows (not exported to {platform})")

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._files import write_csv
 from .._validation import ROWS_ATTR, check_columns, check_frame, report_rows
 from ..errors import MicrosegError, SchemaError
 from ._people import linked_rows, person_keys
@@ -174,8 +175,8 @@ class SuppressionList:
         return self.entries.copy()
 
     def to_csv(self, path) -> None:
-        """Save the list (hashes only) as CSV; read it back with ``SuppressionList.read_csv``."""
-        self.entries.to_csv(path, index=False)
+        """Save the list (hashes only) as CSV, safely (temporary file, then rename); read it back with ``read_csv``."""
+        write_csv(self.entries, path, index=False)
 
     @classmethod
     def read_csv(cls, path) -> SuppressionList:
