@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from .._validation import check_frame
-from ..privacy._small_cells import check_min_cell
+from ..errors import DataQualityWarning
+from ..privacy._small_cells import check_min_cell, suppress_small_cells
 from ._encode import column_kind
 
 __all__ = ["describe", "Description"]
@@ -24,7 +26,10 @@ class Description:
     ----------
     columns : pandas.DataFrame
         One row per column: ``column, kind, dtype, n, missing, missing_share,
-        distinct, mean, std, min, p25, median, p75, max, top_levels``.
+        distinct, mean, std, min, p25, median, p75, max, top_levels``. Missing
+        counts go through the small-cell rule
+        (:func:`~microseg.privacy.suppress_small_cells`): from 1 to
+        ``min_cell - 1`` they are hidden, with a complementary one.
     levels : pandas.DataFrame
         The most frequent levels of categorical and boolean columns:
         ``column, level, n, share`` (levels with fewer than ``min_cell`` people
@@ -60,7 +65,7 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Descripti
     Examples
     --------
     >>> import pandas as pd, microseg as ms
-    >>> df = pd.DataFrame({"age": [20, 30, 40, None] * 5, "channel": ["app", "web"] * 10})
+    >>> df = pd.DataFrame({"age": [20, 30, 40, None] * 10, "channel": ["app", "web"] * 20})
     >>> d = ms.describe(df)
     >>> d.to_frame()[["column", "kind", "missing_share", "distinct"]]
         column      kind  missing_share  distinct
@@ -99,6 +104,20 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Descripti
             "median", "p75", "max", "top_levels"]  # fmt: skip
     table = pd.DataFrame(rows).reindex(columns=cols)
     lv = pd.DataFrame(levels, columns=["column", "level", "n", "share"])
+    table, lv = _protect_missing(table, lv, min_cell)
     return Description(columns=table, levels=lv, min_cell=min_cell)
 
 
+def _protect_missing(table: pd.DataFrame, lv: pd.DataFrame, min_cell: int):
+    """Missing counts through the one small-cell rule; a hidden count that the levels would give away (every
+    value of the column listed: missing = n - their sum) costs the column its smallest listed level too."""
+    missing = table.set_index("column")["missing"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        table = suppress_small_cells(table, count="missing", columns=["missing_share"], min_cell=min_cell)
+    listed = lv.groupby("column", sort=False)["n"].sum()
+    n = table.set_index("column")["n"]
+    for c in table.loc[table["missing"].isna(), "column"]:
+        if c in listed.index and listed[c] == n[c] - missing[c]:
+            lv = lv.drop(index=lv.loc[lv["column"] == c, "n"].idxmin())
+    return table, lv.reset_index(drop=True)
