@@ -336,7 +336,7 @@ def suppress_small_cells(
     *,
     count: Hashable | Sequence[Hashable] = "n",
     min_cell: int | None = None,
-    columns: Sequence[Hashable] | None = None,
+    columns: Sequence[Hashable] | Mapping[Hashable, Sequence[Hashable]] | None = None,
     margins: Mapping[Hashable, Sequence[Hashable]] | None = None,
     min_count: int | None = None,
 ) -> pd.DataFrame:
@@ -360,9 +360,10 @@ def suppress_small_cells(
         The columns holding numbers of people (whole numbers >= 0).
     min_cell : int
         Smallest count shown (default 10).
-    columns : list of column names, optional
-        Figures to blank with a row's suppressed counts; default every other
-        numeric column.
+    columns : list of column names, or mapping count column -> figure columns, optional
+        Figures to blank with a row's suppressed counts (a list: when any
+        count of the row is suppressed; a mapping: when that count is);
+        default every other numeric column.
     margins : mapping total column -> part columns, optional
         Row-wise identities among the count columns, e.g.
         ``{"size": ["opted_out", "no_consent", "reachable"]}``.
@@ -403,8 +404,10 @@ def suppress_small_cells(
     if columns is None:
         columns = [c for c in table.columns if c not in counts and pd.api.types.is_numeric_dtype(table[c])
                    and not pd.api.types.is_bool_dtype(table[c])]  # fmt: skip
-    else:
-        check_columns(table, columns, name="table")
+    by_count = {k: list(v) for k, v in columns.items()} if isinstance(columns, Mapping) else {None: list(columns)}
+    check_columns(table, [c for v in by_count.values() for c in v] + [k for k in by_count if k is not None], name="table")
+    if any(k is not None and k not in counts for k in by_count):
+        raise MicrosegError(f"columns maps count columns to figures; {[k for k in by_count if k not in counts]} are not in count=.")
     values = _count_cells(table, counts)
     n_rows, k = values.shape
     idx = np.arange(n_rows * k).reshape(n_rows, k)
@@ -420,10 +423,11 @@ def suppress_small_cells(
     for j, c in enumerate(counts):
         out[c] = pd.array(values[:, j], dtype="Int64")
         out.loc[suppressed[:, j], c] = pd.NA
-    row_hidden = suppressed.any(axis=1)
-    for c in columns:
-        col = out[c]
-        out[c] = (col.astype("Int64") if pd.api.types.is_integer_dtype(col) else col).mask(row_hidden)
+    for key, figures in by_count.items():
+        row_hidden = suppressed.any(axis=1) if key is None else suppressed[:, pos[key]]
+        for c in figures:
+            col = out[c]
+            out[c] = (col.astype("Int64") if pd.api.types.is_integer_dtype(col) else col).mask(row_hidden)
     n_primary = int(primary.sum())
     return report_rows(out, {
         f"counts of 1 to {min_cell - 1} people (suppressed)": n_primary,
