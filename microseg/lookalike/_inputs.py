@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_array
 
-from .._validation import check_columns, check_frame
+from .._validation import check_columns, check_finite, check_frame, check_not_series
 from ..errors import MicrosegError, SchemaError
 from ..privacy.sensitive import check_sensitive
 from ._engines import column_kind
@@ -22,8 +22,11 @@ __all__ = ["as_frame", "opt_out_mask", "resolve_seed", "select_features", "exclu
 
 def as_frame(X, *, min_rows: int = 1) -> pd.DataFrame:
     """X as a DataFrame; arrays are checked like scikit-learn's (2-d, dense, no complex or inf; NaN allowed)."""
+    check_not_series(X, name="X")
     if isinstance(X, pd.DataFrame):
-        return check_frame(X, name="X")
+        check_frame(X, name="X")
+        check_finite(X, name="X")
+        return X
     kind = type(X).__module__.split(".")[0]
     if kind in ("dask", "polars"):
         return check_frame(X, name="X")  # raises with a hint

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validation import check_columns, check_frame, report_rows
+from .._validation import check_columns, check_finite, check_frame, report_rows
 from ..errors import MicrosegError
 
 __all__ = [
@@ -365,6 +365,7 @@ def generalise_to_k(
     [{'age': '20–39', 'zip': '101'}, {'age': '40–59', 'zip': '200'}]
     """
     qi = _check_qi(df, quasi_identifiers)
+    check_finite(df, qi, name="data")
     k = _check_k(k)
     if not 0 <= max_suppressed < 1:
         raise MicrosegError(f"max_suppressed must be a share in [0, 1), got {max_suppressed!r}.")

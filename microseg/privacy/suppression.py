@@ -343,6 +343,7 @@ def has_consent(df: pd.DataFrame, *, channel: str, consent: str | bool | None = 
     >>> has_consent(df, channel="google").tolist()
     [False, True, True]
     """
+    check_frame(df, name="data", allow_empty=True)
     col = _resolve_flag(
         df, consent, default=consent_column(channel), param="consent", off_hint="consent was checked upstream"
     )

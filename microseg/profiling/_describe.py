@@ -7,9 +7,10 @@ import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from .._validation import check_frame
+from .._validation import check_frame, infinite_counts, report_rows
 from ..errors import DataQualityWarning
 from ..privacy._small_cells import check_min_cell, suppress_small_cells
 from ._encode import column_kind
@@ -79,6 +80,10 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Descripti
 
     check_sensitive(df.columns, data=df, action="warn", purpose="description")
     min_cell = check_min_cell(min_cell)
+    infinite = infinite_counts(df)
+    if infinite:
+        report_rows(None, {f"column {c!r}": k for c, k in infinite.items()},
+                    what="infinite values (left out of the numeric summary; replace them with NaN or a finite value)")
     rows, levels = [], []
     n = len(df)
     for c in df.columns:
@@ -89,6 +94,8 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Descripti
                "distinct": int(s.nunique(dropna=True))}  # fmt: skip
         if kind == "numeric" and miss < n:
             x = s.astype("float64")
+            if c in infinite:  # summarised without them (counted in the warning)
+                x = x.replace([np.inf, -np.inf], np.nan)
             q = x.quantile([0, 0.25, 0.5, 0.75, 1]).to_numpy()
             row.update(mean=x.mean(), std=x.std(), min=q[0], p25=q[1], median=q[2], p75=q[3], max=q[4])
         elif kind == "datetime" and miss < n:
