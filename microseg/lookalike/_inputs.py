@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_array
 
-from .._validation import check_columns, check_finite, check_frame, check_not_series
+from .._validation import check_columns, check_finite, check_frame, check_id_column, check_not_series
 from ..errors import MicrosegError, SchemaError
 from ..privacy.sensitive import check_sensitive
 from ._engines import column_kind
@@ -20,12 +20,17 @@ from ._engines import column_kind
 __all__ = ["as_frame", "opt_out_mask", "resolve_seed", "select_features", "exclusion_keys", "linked_keys", "excluded_people", "value_weights"]
 
 
-def as_frame(X, *, min_rows: int = 1) -> pd.DataFrame:
-    """X as a DataFrame; arrays are checked like scikit-learn's (2-d, dense, no complex or inf; NaN allowed)."""
+def as_frame(X, *, min_rows: int = 1, customer=None) -> pd.DataFrame:
+    """X as a DataFrame; arrays are checked like scikit-learn's (2-d, dense, no complex or inf; NaN allowed).
+
+    A ``customer`` column of X holding floats is refused, as everywhere (ids would come back as ``3.0``).
+    """
     check_not_series(X, name="X")
     if isinstance(X, pd.DataFrame):
         check_frame(X, name="X")
         check_finite(X, name="X")
+        if customer is not None and customer in X.columns:
+            check_id_column(X, customer, name="X")
         return X
     kind = type(X).__module__.split(".")[0]
     if kind in ("dask", "polars"):

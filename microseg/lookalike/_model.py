@@ -197,7 +197,7 @@ class Lookalike(BaseEstimator):
         if self.method not in ("auto", *ENGINES):
             raise MicrosegError(f"method must be 'auto' or one of {sorted(ENGINES)}, got {self.method!r}.")
         rng = check_random_state(self.random_state)
-        X = as_frame(X, min_rows=2)
+        X = as_frame(X, min_rows=2, customer=self.customer)
         self._fitted_on_array = False
         s_all = resolve_seed(X, y, seed, self.customer)
         weights = value_weights(X, value)
@@ -315,7 +315,7 @@ class Lookalike(BaseEstimator):
 
     def _check_X(self, X) -> pd.DataFrame:
         check_is_fitted(self, "engine_")
-        X = as_frame(X)
+        X = as_frame(X, customer=self.customer)
         self.encoder_.check_columns(X)
         return X
 

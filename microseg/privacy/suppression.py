@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .._files import write_csv
-from .._validation import ROWS_ATTR, check_columns, check_frame, report_rows
+from .._validation import ROWS_ATTR, check_columns, check_frame, check_id_column, report_rows
 from ..errors import MicrosegError, SchemaError
 from ._people import linked_rows, person_keys
 from .hashing import _hash_schemes
@@ -239,6 +239,7 @@ def suppression_list(
     ids = _default_identifiers(people, identifiers, name="people")
     if customer is not None:
         check_columns(people, [customer], name="people")
+        check_id_column(people, customer, name="people")
     keys, counts = _keys(people, ids, customer, default_region)
     if counts:
         report_rows(None, counts, what="suppression identifiers (not usable for matching)")
@@ -278,6 +279,7 @@ def is_suppressed(
     ids = _default_identifiers(df, identifiers, name="data")
     if customer is not None:
         check_columns(df, [customer], name="data")
+        check_id_column(df, customer, name="data")
     keys, _ = _keys(df, ids, customer, default_region)
     hit = pd.Series(False, index=keys.index)
     for (kind, scheme), grp in keys.groupby(["kind", "scheme"], sort=False):
@@ -449,6 +451,7 @@ def _contact_status_detail(
         identifiers = _default_identifiers(df, identifiers, name="data")
     if customer is not None:
         check_columns(df, [customer], name="data")
+        check_id_column(df, customer, name="data")
     keys = person_keys(df, identifiers=identifiers, customer=customer, default_region=default_region)
     n = len(df)
     linked = linked_rows(keys, {"opted": objected, "suppressed": suppressed.to_numpy(dtype=bool)}, n)
