@@ -86,7 +86,7 @@ def check_not_series(X, *, name: str = "X") -> None:
     >>> check_not_series(pd.Series([1.0, 2.0], name="income"))
     Traceback (most recent call last):
     ...
-    microseg.errors.SchemaError: X must be a table (one row per customer, one column per feature), got a pandas Series 'income'; pass df[['income']] (one column) or the whole table.
+    microseg.errors.SchemaError: X must be a table (one row per customer, one column per feature), got a pandas Series ...
     """
     if isinstance(X, pd.Series):
         label = repr(X.name) if X.name is not None else "(unnamed)"

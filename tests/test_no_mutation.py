@@ -105,6 +105,9 @@ CUSTOMER_CASES = {
     "export_audience": lambda df: ms.privacy.export_audience(
         df, platform="meta", identifiers={"email": "email"}, allow_small=True, reason="property test"
     ),
+    "suppress_small_cells": lambda df: ms.privacy.suppress_small_cells(df, count="age", min_cell=30),
+    "suppression_list_person": lambda df: ms.privacy.is_suppressed(df, ms.privacy.suppression_list(df.head(2), customer="customer_id"),
+                                                                   customer="customer_id"),
     "audit_inference": lambda df: ms.privacy.audit_inference(df["segment"], df["gender"]),
     "holdout_split": lambda df: ms.campaign.holdout_split(df, control=0.3, segments="segment", random_state=0),
     "readout": lambda df: ms.campaign.readout(df, outcome="email_opt_in", group="gamer", segments="segment",

@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import check_columns, check_frame
+from .._validation import check_columns, check_frame, check_not_series
 from ..errors import MicrosegError, ModelFitWarning, SchemaError
 from . import _bgnbd_limits as limits
 
@@ -45,6 +45,7 @@ def _summary_arrays(summary, *, monetary: bool = False, estimator=None):
     ``n_features_in_``.
     """
     cols = _BTYD[: 4 if monetary else 3]
+    check_not_series(summary, name="summary")
     if isinstance(summary, pd.DataFrame) and (
         any(c in summary.columns for c in [*_BTYD, "n_orders"]) or summary.shape[1] not in (len(cols), 4)
     ):
