@@ -161,9 +161,11 @@ def _contact_status(df: pd.DataFrame, channel: pd.Series, *, consent, opt_out, s
                 )
             listed = id_text(pd.Series(list(suppression), dtype=object)).dropna()
             extra = id_text(df[customer]).isin(set(listed.tolist())).to_numpy()
+    # the records of one person are linked by every e-mail and phone column there is, whatever the list matches on
+    linking = {**{k: k for k in ("email", "phone") if k in df.columns}, **identifiers}
     status, linked = _contact_status_detail(
         df, channel="email", suppression=sl, opt_out=opt_out, consent=False, identifiers=identifiers,
-        customer=customer if customer in df.columns else None, extra_suppressed=extra,
+        customer=customer if customer in df.columns else None, extra_suppressed=extra, person_identifiers=linking,
     )
     status = status.astype(object).mask(~consented & status.ne("opted out").to_numpy(), "no consent")
     status = pd.Series(pd.Categorical(status, categories=list(_STATUSES)), index=df.index, name="status")

@@ -427,11 +427,12 @@ LINKED_SUPPRESSED = "suppressed (another record of the person)"
 
 def _contact_status_detail(
     df, *, channel, suppression=None, opt_out="opted_out", consent=None, identifiers=None, customer=None,
-    default_region=None, extra_suppressed=None,
+    default_region=None, extra_suppressed=None, person_identifiers=None,
 ) -> tuple[pd.Series, dict[str, int]]:
     """:func:`contact_status`, and boolean masks of the records excluded only through another record of the person.
 
-    ``extra_suppressed`` (a boolean array) marks further rows suppressed by the caller (e.g. by id list).
+    ``extra_suppressed`` (a boolean array) marks further rows suppressed by the caller (e.g. by id list);
+    ``person_identifiers`` (default ``identifiers``) are the columns that link the records of one person.
     """
     check_frame(df, name="data", allow_empty=True)
     oo = _resolve_flag(df, opt_out, default="opted_out", param="opt_out", off_hint="the data holds no opt-outs")
@@ -452,7 +453,10 @@ def _contact_status_detail(
     if customer is not None:
         check_columns(df, [customer], name="data")
         check_id_column(df, customer, name="data")
-    keys = person_keys(df, identifiers=identifiers, customer=customer, default_region=default_region)
+    if person_identifiers is not None:
+        check_columns(df, person_identifiers.values(), name="data")
+    linking = identifiers if person_identifiers is None else person_identifiers
+    keys = person_keys(df, identifiers=linking, customer=customer, default_region=default_region)
     n = len(df)
     linked = linked_rows(keys, {"opted": objected, "suppressed": suppressed.to_numpy(dtype=bool)}, n)
     person_opted = linked["opted"] & ~opted.to_numpy()
