@@ -127,4 +127,7 @@ def _protect_missing(table: pd.DataFrame, lv: pd.DataFrame, min_cell: int):
     for c in table.loc[table["missing"].isna(), "column"]:
         if c in listed.index and listed[c] == n[c] - missing[c]:
             lv = lv.drop(index=lv.loc[lv["column"] == c, "n"].idxmin())
+            kept = lv[lv["column"] == c]  # the summary text lists only the levels still shown
+            table.loc[table["column"] == c, "top_levels"] = ", ".join(
+                f"{lv_} ({100 * k / n[c]:.0f} %)" for lv_, k in zip(kept["level"], kept["n"]))
     return table, lv.reset_index(drop=True)

@@ -216,3 +216,4 @@ def test_describe_hides_small_missing_counts_with_a_complement_and_the_level_tha
     assert t["missing_share"].isna().tolist() == [True, True, False]
     # True (30) and False (27) would give flag's 3 missing away as 60 - 57: one of them is not listed
     assert d.levels.query("column == 'flag'")["n"].tolist() == [30]
+    assert t.loc["flag", "top_levels"] == "True (50 %)"
