@@ -189,6 +189,9 @@ def _float_id_cases():
         "suppression_list": lambda: ms.privacy.suppression_list(X.assign(email="a@b.example"), customer="customer_id"),
         "contact_status": lambda: ms.privacy.contact_status(X, channel="email", customer="customer_id"),
         "customer_view": lambda: ms.customer_view(X),
+        "lookalike.evaluate": lambda: ms.lookalike.evaluate(X[["customer_id", "x", "y", "opted_out"]], seed=X["x"] > 0.5),
+        "export_audience": lambda: ms.privacy.export_audience(X.assign(email="a@b.example", ads_opt_in=True), platform="meta",
+                                                              customer="customer_id", updated=None),
     }
 
 

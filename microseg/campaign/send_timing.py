@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import check_columns, check_datetime, check_frame, report_rows
+from .._validation import check_columns, check_datetime, check_frame, check_id_column, report_rows
 from ..errors import MicrosegError, SchemaError
 
 __all__ = ["send_time", "SendTimeResult", "wilson_interval", "WEEKDAYS"]
@@ -169,6 +169,7 @@ def send_time(
         labels = pd.Series("all", index=contacts.index, dtype=object)
     elif isinstance(segments, pd.Series) and not segments.index.equals(contacts.index):
         check_columns(contacts, [customer], name="contacts")
+        check_id_column(contacts, customer, name="contacts")
         if segments.index.duplicated().any():
             raise MicrosegError("segments indexed by customer id must have one label per customer (its index repeats).")
         labels = contacts[customer].map(segments)
