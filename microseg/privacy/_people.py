@@ -46,21 +46,17 @@ def id_text(ids) -> pd.Series:
     ['c17', 'c17', '3', nan]
     """
     s = ids if isinstance(ids, pd.Series) else pd.Series(ids)
-    obj = s.astype(object)
-    out = pd.Series(pd.NA, index=s.index, dtype="object")
-    ok = s.notna().to_numpy()
-    vals = obj.to_numpy()
-
-    def one(v):
-        if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
-            return str(int(v))
-        return str(v)
-
-    if ok.any():
-        inv, uniq = pd.factorize(pd.Series(vals[ok], dtype=object))
-        text = pd.Series([one(v) for v in uniq], dtype="str").str.strip().str.casefold()
-        out[ok] = text.to_numpy()[inv]
-    return out.where(out.ne("").fillna(False).astype(bool)).astype("str")
+    if pd.api.types.is_float_dtype(s) or (s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) != "string"):
+        if pd.api.types.is_float_dtype(s):
+            num = s.astype("float64")
+        else:  # ids of mixed types (rare): find the float objects among them
+            num = s.map(lambda v: v if isinstance(v, (float, np.floating)) else np.nan).astype("float64")
+        whole = (np.isfinite(num) & (num % 1 == 0)).to_numpy()
+        if whole.any():  # only real floats become integers: the text "007" keeps its zeros
+            s = s.astype(object).copy()
+            s[whole] = num[whole].astype(np.int64).astype(str).to_numpy()
+    text = s.astype("str").where(s.notna()).str.strip().str.casefold()
+    return text.where(text.ne("").fillna(False).astype(bool))
 
 
 def _phone_keys(values: pd.Series, default_region) -> pd.Series:
