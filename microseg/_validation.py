@@ -20,12 +20,14 @@ from .errors import DataQualityWarning, MicrosegError, SchemaError
 __all__ = [
     "check_frame",
     "check_columns",
+    "check_not_series",
     "check_numeric",
     "check_datetime",
     "check_id_column",
     "check_unique",
     "check_no_missing",
     "check_finite",
+    "infinite_counts",
     "check_weights",
     "check_labels",
     "check_share",
@@ -60,6 +62,10 @@ def check_frame(df, *, name: str = "data", allow_empty: bool = False) -> pd.Data
             hint = " Call .compute() first, or use a function that accepts Dask frames."
         elif kind.startswith("polars."):
             hint = " Convert it with .to_pandas() first."
+        elif kind == "pandas.Series":
+            label = f"[[{df.name!r}]]" if df.name is not None else ".to_frame()"
+            hint = (f" A Series is one column; pass the table (one row per customer), or this column as a one-column "
+                    f"table: df{label} or series.to_frame().")  # fmt: skip
         raise SchemaError(f"{name} must be a pandas DataFrame, got {kind}.{hint}")
     if not allow_empty and len(df) == 0:
         raise SchemaError(f"{name} is empty (0 rows); pass a table with at least one row.")
@@ -69,6 +75,26 @@ def check_frame(df, *, name: str = "data", allow_empty: bool = False) -> pd.Data
             f"{name} has duplicate column names {', '.join(dup)}; rename them so each column is unique."
         )
     return df
+
+
+def check_not_series(X, *, name: str = "X") -> None:
+    """Refuse a pandas Series where a table (one column per feature) is expected, with the fix.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_not_series(pd.Series([1.0, 2.0], name="income"))
+    Traceback (most recent call last):
+    ...
+    microseg.errors.SchemaError: X must be a table (one row per customer, one column per feature), got a pandas Series ...
+    """
+    if isinstance(X, pd.Series):
+        label = repr(X.name) if X.name is not None else "(unnamed)"
+        fix = f"df[[{X.name!r}]]" if X.name is not None else "series.to_frame()"
+        raise SchemaError(
+            f"{name} must be a table (one row per customer, one column per feature), got a pandas Series {label}; "
+            f"pass {fix} (one column) or the whole table."
+        )
 
 
 def check_columns(df: pd.DataFrame, columns: Iterable[Hashable], *, name: str = "data") -> None:
@@ -168,17 +194,38 @@ def check_no_missing(df: pd.DataFrame, columns: Iterable[Hashable], *, name: str
             )
 
 
-def check_finite(df: pd.DataFrame, columns: Iterable[Hashable], *, name: str = "data") -> None:
-    """Raise if any numeric column in ``columns`` holds +/-inf."""
-    for c in columns:
+def infinite_counts(df: pd.DataFrame, columns: Iterable[Hashable] | None = None) -> dict:
+    """``{column: number of +/-inf values}`` over the float columns of ``columns`` (default: all) that hold any."""
+    out = {}
+    for c in df.columns if columns is None else columns:
         s = df[c]
         if pd.api.types.is_float_dtype(s):
             n = int(np.isinf(s.to_numpy(dtype="float64", na_value=np.nan)).sum())
             if n:
-                raise SchemaError(
-                    f"column {c!r} of {name} has {n} infinite values; replace them "
-                    f"(df[{c!r}].replace([np.inf, -np.inf], np.nan)) and decide how to treat them."
-                )
+                out[c] = n
+    return out
+
+
+def check_finite(df: pd.DataFrame, columns: Iterable[Hashable] | None = None, *, name: str = "data") -> None:
+    """Raise if any float column in ``columns`` (default: all) holds +/-inf, naming every such column at once.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> check_finite(pd.DataFrame({"a": [1.0, np.inf], "b": [-np.inf, 2.0], "c": ["x", "y"]}))
+    Traceback (most recent call last):
+    ...
+    microseg.errors.SchemaError: data has infinite values in column 'a' (1), column 'b' (1); means, ...
+    """
+    found = infinite_counts(df, columns)
+    if found:
+        where = ", ".join(f"column {c!r} ({n:,})" for c, n in found.items())
+        first = next(iter(found))
+        raise SchemaError(
+            f"{name} has infinite values in {where}; means, tests and distances are undefined with them. Replace "
+            f"them, e.g. df[{first!r}] = df[{first!r}].replace([np.inf, -np.inf], np.nan) to treat them as missing, "
+            "or clip them to a finite value."
+        )
 
 
 def check_weights(weights, n: int, *, name: str = "weights") -> np.ndarray:

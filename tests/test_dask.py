@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import warnings
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -316,3 +317,25 @@ def test_lookalike_audience_on_dask_chooses_the_pandas_rows(client, fitted, kw):
     got = got.compute().sort_values("rank")
     pd.testing.assert_frame_equal(got, expected, check_index_type=False, check_dtype=False)
     assert got["score"].dtype == expected["score"].dtype and got["tier"].dtype == expected["tier"].dtype
+
+
+def test_lookalike_audience_on_dask_applies_opt_out_and_suppression_per_person_across_partitions(client, fitted):
+    """A person's records in different partitions, linked by a chain (e-mail in one, phone in another)."""
+    X, look, _ = fitted
+    X = X.drop(columns=[c for c in ("email", "phone") if c in X.columns]).head(300).reset_index(drop=True)
+    X = X.assign(opted_out=False, email=[f"p{i}@x.example" for i in range(len(X))], phone=None)
+    best = look.audience(X, n=5).index.tolist()
+    # row best[0] is opted out through a twin in the last partition (same address, upper-cased, +tag)
+    X.loc[len(X) - 1, ["email", "opted_out"]] = [f" P{best[0]}+Z@X.example", True]
+    # best[1]'s e-mail shares a record with a phone; that phone's other record is on the list
+    X.loc[len(X) - 2, ["email", "phone"]] = [f"p{best[1]}@x.example", "+447700900001"]
+    X.loc[0 if best[1] != 0 else 1, "phone"] = "+44 7700 900001"
+    listed = pd.DataFrame({"phone": ["+447700900001"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sl = ms.privacy.suppression_list(listed)
+    expected = look.audience(X, n=5, suppression=sl)
+    got = look.audience(dd.from_pandas(X, npartitions=3), n=5, suppression=sl).compute().sort_values("rank")
+    assert best[0] not in expected.index and best[1] not in expected.index
+    assert got.index.tolist() == expected.index.tolist()
+    np.testing.assert_array_equal(got["score"].to_numpy(), expected["score"].to_numpy())

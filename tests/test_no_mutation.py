@@ -2,9 +2,10 @@
 
 Every public function that takes a DataFrame is listed in ``CASES``; hypothesis
 generates customer tables and transaction logs (missing values, categoricals,
-returns, ties) and each case must leave its input exactly as it was, whether it
-succeeds, warns or raises a :class:`~microseg.errors.MicrosegError`. Extend
-``CASES`` when a public function is added.
+returns, ties, and bad input: ±inf, repeated ids) and each case must leave its
+input exactly as it was, whether it succeeds, warns or raises a
+:class:`~microseg.errors.MicrosegError` (any other exception fails the test: bad
+input gets a clear error). Extend ``CASES`` when a public function is added.
 """
 
 from __future__ import annotations
@@ -43,6 +44,20 @@ def customer_tables(draw):
     )
     if draw(st.booleans()):
         df.index = pd.Index(rng.permutation(n) + 100)
+    return df
+
+
+@st.composite
+def bad_customer_tables(draw):
+    """Customer tables with the bad input every public function must answer clearly: ±inf, repeated ids."""
+    df = draw(customer_tables())
+    n = len(df)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if draw(st.booleans()) or n < 3:
+        at = rng.choice(n, size=max(1, n // 10), replace=False)
+        df.loc[df.index[at], "income"] = rng.choice([np.inf, -np.inf], size=len(at))
+    else:
+        df.loc[df.index[1], "customer_id"] = df["customer_id"].iloc[0]
     return df
 
 
@@ -92,6 +107,9 @@ CUSTOMER_CASES = {
     "export_audience": lambda df: ms.privacy.export_audience(
         df, platform="meta", identifiers={"email": "email"}, allow_small=True, reason="property test"
     ),
+    "suppress_small_cells": lambda df: ms.privacy.suppress_small_cells(df, count="age", min_cell=30),
+    "suppression_list_person": lambda df: ms.privacy.is_suppressed(df, ms.privacy.suppression_list(df.head(2), customer="customer_id"),
+                                                                   customer="customer_id"),
     "audit_inference": lambda df: ms.privacy.audit_inference(df["segment"], df["gender"]),
     "holdout_split": lambda df: ms.campaign.holdout_split(df, control=0.3, segments="segment", random_state=0),
     "readout": lambda df: ms.campaign.readout(df, outcome="email_opt_in", group="gamer", segments="segment",
@@ -152,4 +170,22 @@ def test_customer_table_functions_leave_the_input_unchanged(name, df):
 @_SETTINGS
 @given(tx=transaction_logs())
 def test_transaction_functions_leave_the_input_unchanged(name, tx):
+    _call_and_check(TRANSACTION_CASES[name], tx)
+
+
+@pytest.mark.parametrize("name", sorted(CUSTOMER_CASES))
+@_SETTINGS
+@given(df=bad_customer_tables())
+def test_customer_table_functions_answer_inf_and_repeated_ids_clearly_and_leave_the_input_unchanged(name, df):
+    _call_and_check(CUSTOMER_CASES[name], df)
+
+
+@pytest.mark.parametrize("name", sorted(TRANSACTION_CASES))
+@_SETTINGS
+@given(tx=transaction_logs(), bad=st.sampled_from(["inf", "float ids"]))
+def test_transaction_functions_answer_inf_and_float_ids_clearly_and_leave_the_input_unchanged(name, tx, bad):
+    if bad == "inf":
+        tx = tx.assign(amount=tx["amount"].where(tx.index % 5 != 0, np.inf))
+    else:
+        tx = tx.assign(customer_id=pd.to_numeric(tx["customer_id"].str[1:], errors="coerce").astype("float64"))
     _call_and_check(TRANSACTION_CASES[name], tx)

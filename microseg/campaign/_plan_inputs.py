@@ -11,7 +11,8 @@ import pandas as pd
 
 from .._validation import check_columns
 from ..errors import MicrosegError, SchemaError
-from ..privacy.suppression import CONSENT_COLUMNS, SuppressionList, contact_status
+from ..privacy._people import id_text
+from ..privacy.suppression import CONSENT_COLUMNS, SuppressionList, _contact_status_detail, _resolve_flag, has_consent, linked_counts
 from .readouts import Readout
 
 _STATUSES = ("opted out", "no consent", "suppressed", "reachable")
@@ -130,40 +131,45 @@ def _consent_column(channel: str, consent) -> str | bool:
     )
 
 
-def _contact_status(df: pd.DataFrame, channel: pd.Series, *, consent, opt_out, suppression, customer, identifiers) -> pd.Series:
+def _contact_status(df: pd.DataFrame, channel: pd.Series, *, consent, opt_out, suppression, customer, identifiers):
     """Who may be contacted: the first of opted out, no consent (for the row's channel), suppressed, else reachable.
 
-    The rules are :func:`microseg.privacy.contact_status`'s, applied per
-    channel; suppression may also be given as customer ids or a boolean mask.
+    The rules are :func:`microseg.privacy.contact_status`'s: consent per row's
+    channel; opt-out and suppression per person, over every row of ``df`` (a
+    record sharing a normalised e-mail, phone or customer id with one that
+    opted out or is suppressed is excluded too). Suppression may also be given
+    as customer ids or a boolean mask. Returns ``(status, linked counts)``.
     """
     sl = suppression if isinstance(suppression, SuppressionList) else None
     if identifiers is None:
         identifiers = {"email": "email"} if "email" in df.columns else {}
-    status = pd.Series("reachable", index=df.index, dtype=object)
+    _resolve_flag(df, opt_out, default="opted_out", param="opt_out", off_hint="the data holds no opt-outs")
+    consented = np.ones(len(df), dtype=bool)
     for ch in pd.unique(channel.to_numpy()):
         rows = (channel == ch).to_numpy()
         col = _consent_column(ch, consent)
-        part = contact_status(
-            df.loc[rows],
-            channel=ch if ch in CONSENT_COLUMNS else "email",  # only picks the default column, and `consent` is explicit here
-            suppression=sl,
-            opt_out=opt_out,
-            consent=col,
-            identifiers=identifiers,
-            customer=customer if sl is not None and customer in df.columns else None,
-        )
-        status.loc[rows] = part.astype(object).to_numpy()
+        # the channel only picks the default column, and `col` is explicit here
+        consented[rows] = has_consent(df.loc[rows], channel=ch if ch in CONSENT_COLUMNS else "email", consent=col).to_numpy()
+    extra = None
     if suppression is not None and sl is None:
         if isinstance(suppression, pd.Series) and pd.api.types.is_bool_dtype(suppression):
-            hit = suppression.reindex(df.index).fillna(False).to_numpy(dtype=bool)
+            extra = suppression.reindex(df.index).fillna(False).to_numpy(dtype=bool)
         else:
             if customer not in df.columns:
                 raise SchemaError(
                     f"suppression lists customer ids but segments has no column {customer!r}; pass customer='your_id_column'."
                 )
-            hit = df[customer].isin(list(suppression)).to_numpy()
-        status = status.mask(hit & (status == "reachable").to_numpy(), "suppressed")
-    return pd.Series(pd.Categorical(status, categories=list(_STATUSES)), index=df.index, name="status")
+            listed = id_text(pd.Series(list(suppression), dtype=object)).dropna()
+            extra = id_text(df[customer]).isin(set(listed.tolist())).to_numpy()
+    # the records of one person are linked by every e-mail and phone column there is, whatever the list matches on
+    linking = {**{k: k for k in ("email", "phone") if k in df.columns}, **identifiers}
+    status, linked = _contact_status_detail(
+        df, channel="email", suppression=sl, opt_out=opt_out, consent=False, identifiers=identifiers,
+        customer=customer if customer in df.columns else None, extra_suppressed=extra, person_identifiers=linking,
+    )
+    status = status.astype(object).mask(~consented & status.ne("opted out").to_numpy(), "no consent")
+    status = pd.Series(pd.Categorical(status, categories=list(_STATUSES)), index=df.index, name="status")
+    return status, linked_counts(status, linked)
 
 
 def _resolve_lift(ro: Readout, labels: list, *, fund_uncertain: bool) -> tuple[dict, dict]:

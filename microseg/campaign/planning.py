@@ -85,6 +85,10 @@ class CampaignPlan:
         The total budget (None: every reachable customer is contacted).
     excluded : dict
         Customers not contactable, per reason (opted out, no consent, suppressed).
+    linked : dict
+        Of those opted out and suppressed, the customers excluded only because
+        another record of the same person (sharing a normalised e-mail, phone or
+        customer id) opted out or is suppressed.
     incremental : bool
         True when the plan budgets on measured lift from a randomised test.
     alpha : float
@@ -100,6 +104,7 @@ class CampaignPlan:
     incremental: bool = False
     alpha: float = 0.05
     sensitive_allowed: dict = field(default_factory=dict)
+    linked: dict = field(default_factory=dict)
 
     @property
     def total(self) -> pd.Series:
@@ -240,10 +245,14 @@ def plan(
     suppression : SuppressionList, iterable of customer ids or boolean Series, optional
         People who must never be contacted (a
         :class:`~microseg.privacy.SuppressionList` is matched after
-        normalisation on ``identifiers`` and the customer id).
+        normalisation on ``identifiers`` and the customer id). Opt-out and
+        suppression are per person: every record sharing a normalised e-mail,
+        phone or customer id with an opted-out or suppressed record is left
+        out too (counted in :attr:`CampaignPlan.linked`).
     identifiers : mapping, optional
-        Identifier columns to match a SuppressionList on, e.g.
-        ``{"email": "email", "phone": "phone"}`` (default: ``email`` when present).
+        Identifier columns to match a SuppressionList and the records of one
+        person on, e.g. ``{"email": "email", "phone": "phone"}`` (default:
+        ``email`` when present).
     allow_sensitive : mapping column -> reason, optional
         Segments defined by a sensitive column (by its name, or by its labels:
         religions, ethnic groups, health conditions, parties, unions) are
@@ -363,7 +372,8 @@ def plan(
         raise MicrosegError(f"caps must be spends >= 0; got {cap_of}.")
 
     channel_row = seg.map(channel_of).astype(object)
-    status = _contact_status(df, channel_row, consent=consent, opt_out=opt_out, suppression=suppression, customer=customer, identifiers=identifiers)
+    status, linked = _contact_status(df, channel_row, consent=consent, opt_out=opt_out, suppression=suppression,
+                                     customer=customer, identifiers=identifiers)  # fmt: skip
 
     code_of = {s: i for i, s in enumerate(labels)}
     seg_code = seg.map(code_of).to_numpy(dtype=np.int64)
@@ -459,4 +469,4 @@ def plan(
     excluded = {s: int(counts[:, i].sum()) for i, s in enumerate(_STATUSES[:3])}
     return CampaignPlan(table=table, contacts=contacts, budget=None if budget is None else float(budget), excluded=excluded,
                         incremental=incremental, alpha=response.alpha if incremental else 0.05,
-                        sensitive_allowed=allowed)  # fmt: skip
+                        sensitive_allowed=allowed, linked=linked)  # fmt: skip

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .._validation import check_columns, check_frame, report_rows
+from .._validation import check_columns, check_frame, check_id_column, report_rows
 from ..errors import MicrosegError
 
 __all__ = ["associations", "recommend"]
@@ -44,6 +44,8 @@ def _purchases(transactions, *, by, customer, order, product, time, value, stack
     if value is not None:
         need.append(value)
     check_columns(transactions, need, name="transactions")
+    if customer in transactions.columns:  # float ids are refused everywhere (3.0 would come back as an id)
+        check_id_column(transactions, customer, name="transactions")
     tx = transactions
     key_cols = need[1:-1] if value is not None else need[1:]
     drops = {"missing product": int(tx[product].isna().sum())}

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import check_columns, check_datetime, check_frame, report_rows
-from ..errors import MicrosegError
+from .._validation import check_columns, check_datetime, check_frame, check_id_column, report_rows
+from ..errors import MicrosegError, SchemaError
 
 __all__ = ["send_time", "SendTimeResult", "wilson_interval", "WEEKDAYS"]
 
@@ -149,8 +149,19 @@ def send_time(
     check_columns(contacts, [response, time], name="contacts")
     check_datetime(contacts, time, name="contacts")
     y = contacts[response]
+    if y.dtype == object and pd.api.types.infer_dtype(y, skipna=True) in ("boolean", "empty"):
+        y = y.astype("boolean")  # True/False with missing values, stored as objects
     if not (pd.api.types.is_bool_dtype(y) or pd.api.types.is_numeric_dtype(y)):
-        raise MicrosegError(f"response column {response!r} must be boolean or 0/1, found dtype {y.dtype}.")
+        raise MicrosegError(f"response column {response!r} must be boolean or 0/1, found dtype {y.dtype}; convert it, "
+                            f"e.g. contacts[{response!r}].map({{'yes': True, 'no': False}}).")  # fmt: skip
+    v = y.to_numpy(dtype="float64", na_value=np.nan)
+    odd = ~np.isnan(v) & (v != 0) & (v != 1)
+    if odd.any():
+        raise SchemaError(
+            f"response column {response!r} must hold True/False or 0/1 (missing allowed, counted and left out); "
+            f"{int(odd.sum()):,} values are neither (e.g. {pd.unique(v[odd])[:3].tolist()}). Map them to 0/1, or set "
+            "them to missing if the response is unknown."
+        )
     if int(hour_block) < 1 or 24 % int(hour_block):
         raise MicrosegError(f"hour_block must divide 24 (1, 2, 3, 4, 6, 8, 12 or 24), got {hour_block!r}.")
     hour_block = int(hour_block)
@@ -158,6 +169,7 @@ def send_time(
         labels = pd.Series("all", index=contacts.index, dtype=object)
     elif isinstance(segments, pd.Series) and not segments.index.equals(contacts.index):
         check_columns(contacts, [customer], name="contacts")
+        check_id_column(contacts, customer, name="contacts")
         if segments.index.duplicated().any():
             raise MicrosegError("segments indexed by customer id must have one label per customer (its index repeats).")
         labels = contacts[customer].map(segments)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .._validation import check_frame, check_labels
+from .._validation import check_frame, check_id_column, check_labels
 from ..errors import MicrosegError, SchemaError
 
 __all__ = [
@@ -173,6 +173,7 @@ def minimum_detectable_lift(
 def _check_ids(customers: pd.DataFrame, customer, *, why: str = "could land in both arms", name: str = "customers") -> None:
     """One row per customer: a repeated id would be split (or contacted and costed) more than once."""
     if customer in customers.columns:
+        check_id_column(customers, customer, name=name)
         ids, where = customers[customer], f"column {customer!r} of {name}"
     elif customers.index.has_duplicates:
         ids, where = customers.index.to_series(), f"the index of {name} (no {customer!r} column)"

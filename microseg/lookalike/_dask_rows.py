@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import _dask
 from ..errors import MicrosegError
+from ._inputs import exclusion_keys, linked_keys
 from ._tiers import audience_size, tiers
 
 __all__ = ["score_samples_dask", "audience_dask"]
@@ -32,21 +33,37 @@ def score_samples_dask(model, X):
     return _dask.map_rows(X, _score_part, model, dtype=np.float64, name="score")
 
 
-def _pool(model, part):
-    """Lookalike.audience's eligibility rule on one partition: not a seed member, not opted out."""
-    return model._eligible(part)
+def _pool(model, part, rules, listed):
+    """Lookalike.audience's eligibility rule on one partition: not a seed member, not opted out, not suppressed
+    (per person: ``listed`` holds the identifiers of objecting and suppressed rows of every partition)."""
+    return model._eligible(part, rules, listed)
 
 
-def _pool_counts_part(part, model):
+def _keys_part(part, model, rules):
     part = model._check_X(part)
-    pool, in_seed, opted = _pool(model, part)
+    return exclusion_keys(part, opt_out=model.opt_out, customer=model.customer, **rules)
+
+
+def _linked_part(part, model, rules, listed):
+    return linked_keys(model._check_X(part), listed, customer=model.customer, identifiers=rules.get("identifiers"),
+                       default_region=rules.get("default_region"))  # fmt: skip
+
+
+def _union(found) -> dict:
+    return {r: pd.unique(np.concatenate([f[r] for f in found] + [np.empty(0, dtype=object)]).astype(object))
+            for r in ("opted out", "suppressed")}  # fmt: skip
+
+
+def _pool_counts_part(part, model, rules, listed):
+    part = model._check_X(part)
+    pool, in_seed, opted, _ = _pool(model, part, rules, listed)
     return int(in_seed.sum()), int((opted & ~in_seed).sum()), int(pool.sum())
 
 
-def _top_part(part, model, k):
+def _top_part(part, model, k, rules, listed):
     """Decisions and row positions of this partition's best ``k`` pool rows (all rows tied with the k-th)."""
     part = model._check_X(part)
-    pool, _, _ = _pool(model, part)
+    pool, _, _, _ = _pool(model, part, rules, listed)
     pos = np.flatnonzero(pool)
     if len(pos) == 0:
         return np.empty(0), pos
@@ -67,16 +84,17 @@ def _select_part(part, chosen):
     return out
 
 
-def audience_dask(model, X, *, size, n):
+def audience_dask(model, X, *, size, n, rules=None):
     """``Lookalike.audience`` on a Dask DataFrame: a Dask DataFrame of the chosen rows.
 
     Exactly the rows, scores, ranks and tiers of the pandas method on the
     concatenated partitions (ties broken by row order, as there). Three passes
-    over ``X``: the pool is counted, then each partition sends the decision
+    over ``X`` (after the identifier pass below): the pool is counted, then each partition sends the decision
     values and positions of its best ``k`` rows (``k`` the audience size; so
     the client holds at most ``k`` values per partition), and the chosen rows
     are picked out partition by partition. The rows come in partition order —
-    sort by ``rank`` after ``.compute()`` for best first. The counts of rows
+    sort by ``rank`` after ``.compute()`` for best first. A first pass collects the identifiers of the
+    objecting and suppressed rows of every partition, so that opt-out and suppression are per person. The counts of rows
     left out are not attached (Dask frames carry no ``attrs``).
     """
     from dask import delayed
@@ -87,12 +105,21 @@ def audience_dask(model, X, *, size, n):
     if n is not None and (int(n) != n or n < 1):
         raise MicrosegError(f"n must be a positive whole number of rows, got {n!r}.")
     parts = _dask.partitions(X)
-    counts = _dask.compute(*[delayed(_pool_counts_part)(p, model) for p in parts])
+    rules = rules or {}
+    found = _dask.compute(*[delayed(_keys_part)(p, model, rules) for p in parts])
+    listed = _union(found)
+    while True:  # follow chains of shared identifiers across partitions until nothing is added
+        found = _dask.compute(*[delayed(_linked_part)(p, model, rules, listed) for p in parts])
+        grown = _union(found + (listed,))
+        if all(len(grown[r]) == len(listed[r]) for r in listed):
+            break
+        listed = grown
+    counts = _dask.compute(*[delayed(_pool_counts_part)(p, model, rules, listed) for p in parts])
     n_pool = sum(c[2] for c in counts)
     if n_pool == 0:
-        raise MicrosegError("no rows of X are eligible: every row is a seed member or opted out.")
+        raise MicrosegError("no rows of X are eligible: every row is a seed member, opted out or suppressed.")
     k = min(int(n), n_pool) if n is not None else max(1, math.ceil(size * n_pool - 1e-9))
-    tops = _dask.compute(*[delayed(_top_part)(p, model, k) for p in parts])
+    tops = _dask.compute(*[delayed(_top_part)(p, model, k, rules, listed) for p in parts])
     d = np.concatenate([t[0] for t in tops])
     pos = np.concatenate([t[1] for t in tops]).astype(np.int64)
     part_no = np.concatenate([np.full(len(t[0]), i, dtype=np.int64) for i, t in enumerate(tops)])

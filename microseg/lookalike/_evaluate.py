@@ -273,7 +273,7 @@ def evaluate(
     >>> bool(s.loc[("pu", 0.2), "recall"] > s.loc[("random", 0.2), "recall"])
     True
     """
-    X = as_frame(X)
+    X = as_frame(X, customer=customer)
     methods = list(methods)
     unknown = [m for m in methods if m not in ("auto", *ENGINES, *BASELINES)]
     if unknown or not methods:

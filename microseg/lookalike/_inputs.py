@@ -6,24 +6,32 @@ so that both read a seed, an opt-out flag and the features the same way.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_array
 
-from .._validation import check_columns, check_frame
+from .._validation import check_columns, check_finite, check_frame, check_id_column, check_not_series
 from ..errors import MicrosegError, SchemaError
 from ..privacy.sensitive import check_sensitive
 from ._engines import column_kind
 
-__all__ = ["as_frame", "opt_out_mask", "resolve_seed", "select_features"]
+__all__ = ["as_frame", "opt_out_mask", "resolve_seed", "select_features", "exclusion_keys", "linked_keys", "excluded_people", "value_weights"]
 
 
-def as_frame(X, *, min_rows: int = 1) -> pd.DataFrame:
-    """X as a DataFrame; arrays are checked like scikit-learn's (2-d, dense, no complex or inf; NaN allowed)."""
+def as_frame(X, *, min_rows: int = 1, customer=None) -> pd.DataFrame:
+    """X as a DataFrame; arrays are checked like scikit-learn's (2-d, dense, no complex or inf; NaN allowed).
+
+    A ``customer`` column of X holding floats is refused, as everywhere (ids would come back as ``3.0``).
+    """
+    check_not_series(X, name="X")
     if isinstance(X, pd.DataFrame):
-        return check_frame(X, name="X")
+        check_frame(X, name="X")
+        check_finite(X, name="X")
+        if customer is not None and customer in X.columns:
+            check_id_column(X, customer, name="X")
+        return X
     kind = type(X).__module__.split(".")[0]
     if kind in ("dask", "polars"):
         return check_frame(X, name="X")  # raises with a hint
@@ -44,6 +52,91 @@ def opt_out_mask(X: pd.DataFrame, opt_out: Hashable | None) -> np.ndarray:
     miss = s.isna().to_numpy()
     vals = s.astype(object).where(~s.isna(), True).astype(bool).to_numpy()
     return vals | miss
+
+
+def value_weights(X: pd.DataFrame, value):
+    """Value per row (or None): a column name or per-row values, aligned to X."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value in X.columns:
+        v = X[value]
+    else:
+        v = value
+    if isinstance(v, pd.Series) and not v.index.equals(X.index):
+        v = v.reindex(X.index)
+    arr = pd.Series(np.asarray(v)).to_numpy(dtype="float64", na_value=np.nan) if not isinstance(v, pd.Series) else v.to_numpy(dtype="float64", na_value=np.nan)
+    if arr.shape != (len(X),):
+        raise MicrosegError(f"value has {arr.size} values but X has {len(X)} rows; pass one value per row (or a column name).")
+    return arr
+
+
+def _person_inputs(X: pd.DataFrame, opt_out, customer, suppression, identifiers, default_region):
+    from ..privacy._people import person_keys
+    from ..privacy.suppression import SuppressionList, is_suppressed
+
+    opt_out_mask(X, opt_out)  # a missing opt-out column is refused first
+    if identifiers is None:
+        identifiers = {k: k for k in ("email", "phone") if k in X.columns}
+    elif not isinstance(identifiers, Mapping) or any(k not in ("email", "phone") for k in identifiers):
+        raise MicrosegError(f"identifiers must map 'email' and/or 'phone' to columns of X, got {identifiers!r}.")
+    check_columns(X, identifiers.values(), name="X")
+    cust = customer if customer is not None and customer in X.columns else None
+    if suppression is not None:
+        if not isinstance(suppression, SuppressionList):
+            raise MicrosegError(
+                f"suppression must be a SuppressionList (see microseg.privacy.suppression_list), got "
+                f"{type(suppression).__name__}."
+            )
+        if not identifiers and cust is None:
+            raise SchemaError(
+                "a suppression list is matched on email, phone or customer id, and X has none of them; pass "
+                "identifiers={'email': 'your_email_column'} or keep the customer column in X."
+            )
+        listed = is_suppressed(X, suppression, identifiers=identifiers, customer=cust, default_region=default_region)
+        listed = listed.to_numpy(dtype=bool)
+    else:
+        listed = np.zeros(len(X), dtype=bool)
+    objected = np.zeros(len(X), dtype=bool)
+    if opt_out is not None:
+        objected = X[opt_out].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    keys = person_keys(X, identifiers=identifiers, customer=cust, default_region=default_region)
+    return keys, objected, listed
+
+
+def exclusion_keys(X: pd.DataFrame, *, opt_out, customer, suppression=None, identifiers=None, default_region=None):
+    """The person identifiers of X's objecting and suppressed rows: ``{"opted out": keys, "suppressed": keys}``."""
+    keys, objected, listed = _person_inputs(X, opt_out, customer, suppression, identifiers, default_region)
+    at = keys["row"].to_numpy()
+    return {"opted out": keys.loc[objected[at], "key"].unique(), "suppressed": keys.loc[listed[at], "key"].unique()}
+
+
+def linked_keys(X: pd.DataFrame, listed: dict, *, customer, identifiers=None, default_region=None) -> dict:
+    """``listed`` grown by the identifiers of X's rows linked to them (see :func:`microseg.privacy._people.expand`)."""
+    from ..privacy._people import expand, person_keys
+
+    if identifiers is None:
+        identifiers = {k: k for k in ("email", "phone") if k in X.columns}
+    cust = customer if customer is not None and customer in X.columns else None
+    keys = person_keys(X, identifiers=identifiers, customer=cust, default_region=default_region)
+    return {r: expand(keys, k) for r, k in listed.items()}
+
+
+def excluded_people(X: pd.DataFrame, *, opt_out, customer, suppression=None, identifiers=None, default_region=None,
+                    listed_keys=None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """``(opted out, suppressed)`` masks per person: rows carrying an identifier of an objecting or suppressed row.
+
+    The identifiers are collected over ``X``, or given as ``listed_keys`` (from
+    :func:`exclusion_keys` over every partition of a Dask frame).
+    """
+    from ..privacy._people import carries, expand
+
+    keys, objected, listed = _person_inputs(X, opt_out, customer, suppression, identifiers, default_region)
+    if listed_keys is None:
+        at = keys["row"].to_numpy()
+        listed_keys = {"opted out": expand(keys, keys.loc[objected[at], "key"].unique()),
+                       "suppressed": expand(keys, keys.loc[listed[at], "key"].unique())}  # fmt: skip
+    opted = opt_out_mask(X, opt_out) | carries(keys, listed_keys["opted out"], len(X))
+    return opted, listed | carries(keys, listed_keys["suppressed"], len(X))
 
 
 def resolve_seed(X: pd.DataFrame, y, seed, customer: Hashable | None) -> np.ndarray:

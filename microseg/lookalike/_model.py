@@ -55,7 +55,7 @@ from ..privacy.sensitive import check_sensitive, condition_columns
 from ._dask_rows import audience_dask, score_samples_dask
 from ._engines import ENGINES, TableEncoder, elkan_noto_c, internal_validation, make_engine, seed_int
 from ._explain import LookalikeExplanation, driver_table, seed_trait_table, trait_words
-from ._inputs import as_frame, opt_out_mask, resolve_seed, select_features
+from ._inputs import as_frame, excluded_people, opt_out_mask, resolve_seed, select_features, value_weights
 from ._tiers import audience_size, tiers
 
 __all__ = ["Lookalike"]
@@ -197,10 +197,10 @@ class Lookalike(BaseEstimator):
         if self.method not in ("auto", *ENGINES):
             raise MicrosegError(f"method must be 'auto' or one of {sorted(ENGINES)}, got {self.method!r}.")
         rng = check_random_state(self.random_state)
-        X = as_frame(X, min_rows=2)
+        X = as_frame(X, min_rows=2, customer=self.customer)
         self._fitted_on_array = False
         s_all = resolve_seed(X, y, seed, self.customer)
-        weights = self._value_weights(X, value)
+        weights = value_weights(X, value)
         opted = opt_out_mask(X, self.opt_out)
         keep = ~opted
         Xk = X.loc[keep] if not keep.all() else X
@@ -311,25 +311,11 @@ class Lookalike(BaseEstimator):
         self.notes_ = notes
         return self
 
-    def _value_weights(self, X, value):
-        if value is None:
-            return None
-        if isinstance(value, str) and value in X.columns:
-            v = X[value]
-        else:
-            v = value
-        if isinstance(v, pd.Series) and not v.index.equals(X.index):
-            v = v.reindex(X.index)
-        arr = pd.Series(np.asarray(v)).to_numpy(dtype="float64", na_value=np.nan) if not isinstance(v, pd.Series) else v.to_numpy(dtype="float64", na_value=np.nan)
-        if arr.shape != (len(X),):
-            raise MicrosegError(f"value has {arr.size} values but X has {len(X)} rows; pass one value per row (or a column name).")
-        return arr
-
     # ------------------------------------------------------------------ scoring
 
     def _check_X(self, X) -> pd.DataFrame:
         check_is_fitted(self, "engine_")
-        X = as_frame(X)
+        X = as_frame(X, customer=self.customer)
         self.encoder_.check_columns(X)
         return X
 
@@ -392,9 +378,13 @@ class Lookalike(BaseEstimator):
         g = np.concatenate(out) if out else np.empty(0)
         return pd.Series(np.clip(g / self.c_, 0.0, 1.0), index=X.index, name="probability")
 
-    def _eligible(self, X: pd.DataFrame):
-        """The audience's eligibility rule: ``(pool, in_seed, opted_out)`` masks; pool = neither."""
-        opted = opt_out_mask(X, self.opt_out)
+    def _eligible(self, X: pd.DataFrame, rules=None, listed_keys=None):
+        """The audience's rule: ``(pool, in_seed, opted_out, suppressed)`` masks; pool = none of them.
+
+        Opt-out and suppression are per person (``rules``: suppression, identifiers, default_region).
+        """
+        opted, suppressed = excluded_people(X, opt_out=self.opt_out, customer=self.customer, listed_keys=listed_keys,
+                                            **(rules or {}))  # fmt: skip
         if self.seed_ids_ is not None:
             if self.customer not in X.columns:
                 raise SchemaError(
@@ -403,13 +393,17 @@ class Lookalike(BaseEstimator):
             in_seed = X[self.customer].isin(self.seed_ids_).to_numpy()
         else:
             in_seed = X.index.isin(self.seed_index_)
-        return ~in_seed & ~opted, in_seed, opted
+        return ~in_seed & ~opted & ~suppressed, in_seed, opted, suppressed
 
-    def audience(self, X, *, size: float | None = None, n: int | None = None) -> pd.DataFrame:
+    def audience(self, X, *, size: float | None = None, n: int | None = None, suppression=None, identifiers=None,
+                 default_region=None) -> pd.DataFrame:  # fmt: skip
         """Choose the rows of ``X`` most like the seed.
 
-        Seed members (by the customer column, else by index) and opted-out
-        rows are never chosen; ``size`` is a share of what remains (the pool).
+        Seed members (by the customer column, else by index), opted-out and
+        suppressed people are never chosen; ``size`` is a share of what remains
+        (the pool). Opt-out and suppression are per person: a row sharing a
+        normalised e-mail, phone or customer id with a row that opted out or
+        is on ``suppression`` is left out too.
 
         Parameters
         ----------
@@ -418,6 +412,12 @@ class Lookalike(BaseEstimator):
             Audience as a share of the pool; default 0.05 when ``n`` is not given.
         n : int, optional
             Audience as a number of rows.
+        suppression : SuppressionList, optional
+            People who must never be targeted (:func:`microseg.privacy.suppression_list`).
+        identifiers : mapping, optional
+            ``{"email": column, "phone": column}`` to match people on; default the ``email`` and ``phone`` columns of X.
+        default_region : str or Series, optional
+            Region of phone numbers written without a country code.
 
         Returns
         -------
@@ -428,14 +428,15 @@ class Lookalike(BaseEstimator):
             ``attrs["microseg_rows"]`` counts the rows left out and why.
             A Dask DataFrame gives a Dask DataFrame of the same rows (in partition order).
         """
+        rules = {"suppression": suppression, "identifiers": identifiers, "default_region": default_region}
         if is_dask(X):
-            return audience_dask(self, X, size=size, n=n)
+            return audience_dask(self, X, size=size, n=n, rules=rules)
         X = self._check_X(X)
         size = audience_size(X.columns, size, n)
-        pool, in_seed, opted = self._eligible(X)
+        pool, in_seed, opted, suppressed = self._eligible(X, rules)
         n_pool = int(pool.sum())
         if n_pool == 0:
-            raise MicrosegError("no rows of X are eligible: every row is a seed member or opted out.")
+            raise MicrosegError("no rows of X are eligible: every row is a seed member, opted out or suppressed.")
         if n is not None:
             if int(n) != n or n < 1:
                 raise MicrosegError(f"n must be a positive whole number of rows, got {n!r}.")
@@ -454,6 +455,7 @@ class Lookalike(BaseEstimator):
         out.attrs[ROWS_ATTR] = {
             "seed members excluded": int((in_seed).sum()),
             "opted-out rows excluded": int((opted & ~in_seed).sum()),
+            "suppressed rows excluded": int((suppressed & ~opted & ~in_seed).sum()),
             "eligible pool": n_pool,
         }
         return out

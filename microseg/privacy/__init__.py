@@ -9,8 +9,9 @@ One module per job:
 - ``sensitive``: :func:`find_sensitive`, :func:`sensitive_columns`, :func:`check_sensitive` (GDPR Art. 9,
   CPRA geolocation and proxies, by name in six languages and by value).
 - ``inference``: :func:`audit_inference` (does a targeting output act as a proxy for a sensitive attribute?).
-- ``anonymity``: :func:`k_anonymity`, :func:`generalise_to_k`, :func:`age_bands`, :func:`postcode_prefix`,
-  :func:`suppress_small_cells`.
+- ``anonymity``: :func:`k_anonymity`, :func:`generalise_to_k`, :func:`age_bands`, :func:`postcode_prefix`.
+- ``_small_cells``: :func:`suppress_small_cells`, the one small-cell rule every published table goes through
+  (counts from 1 to ``min_cell - 1`` hidden, with the complementary cells that would reveal them).
 - ``decay``: :func:`freshness` (expected stale records and their cost).
 - ``_dp_budget``, ``_dp_mechanisms``: :class:`PrivacyBudget` (epsilon spent under basic composition, held by
   the caller) and the OpenDP mechanisms behind ``privacy="dp"``, with :data:`PUBLIC_BOUNDS`.
@@ -50,7 +51,7 @@ _NAMES: dict[str, str] = {
     "GeneralisationResult": ".anonymity",
     "age_bands": ".anonymity",
     "postcode_prefix": ".anonymity",
-    "suppress_small_cells": ".anonymity",
+    "suppress_small_cells": "._small_cells",
     "freshness": ".decay",
     "FreshnessResult": ".decay",
     "PrivacyBudget": "._dp_budget",

@@ -33,14 +33,16 @@ shown, and its value reveals no small count).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
-from scipy.optimize import linprog
+import pandas as pd
 
-from ..errors import MicrosegError
+from .._validation import check_columns, check_frame, report_rows
+from ..errors import MicrosegError, SchemaError
 
-__all__ = ["check_min_cell", "protect", "feasible_range", "table_constraints"]
+__all__ = ["check_min_cell", "protect", "feasible_range", "table_constraints", "suppress_small_cells"]
 
 
 def check_min_cell(min_cell) -> int:
@@ -94,6 +96,8 @@ def feasible_range(values, constraints: Sequence[np.ndarray], unknown, target) -
     >>> feasible_range(v, cons, np.array([True, True, True, True]), [0])
     (0.0, 15.0)
     """
+    from scipy.optimize import linprog
+
     values = np.asarray(values, dtype=float)
     unknown = np.asarray(unknown, dtype=bool)
     target = np.asarray(target, dtype=int)
@@ -303,3 +307,129 @@ def _free_directions(values, constraints, unknown) -> np.ndarray:
     out = np.zeros((values.size, ns.shape[1]))
     out[var] = ns
     return out
+
+
+def _count_cells(table: pd.DataFrame, counts: list) -> np.ndarray:
+    """The count columns as a (rows × columns) int array, or a clear error naming the column and the fix."""
+    out = np.zeros((len(table), len(counts)), dtype=np.int64)
+    for j, c in enumerate(counts):
+        col = table[c]
+        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+            raise SchemaError(f"count column {c!r} must hold numbers of people, found dtype {col.dtype}; convert it "
+                              "with pd.to_numeric, or pass count= the column that holds the counts.")  # fmt: skip
+        v = col.to_numpy(dtype="float64", na_value=np.nan)
+        bad = {"missing": np.isnan(v), "infinite": np.isinf(v), "negative": v < 0,
+               "not whole": np.isfinite(v) & (v != np.round(v))}  # fmt: skip
+        found = {k: int(m.sum()) for k, m in bad.items() if m.any()}
+        if found:
+            raise SchemaError(
+                f"count column {c!r} has {', '.join(f'{n} {k}' for k, n in found.items())} value(s) (e.g. "
+                f"{v[np.logical_or.reduce(list(bad.values()))][:3].tolist()}); a count of people is a whole number "
+                ">= 0. Fix or drop those rows first (weighted counts cannot be protected: publish unweighted ones)."
+            )
+        out[:, j] = v.astype(np.int64)
+    return out
+
+
+def suppress_small_cells(
+    table: pd.DataFrame,
+    *,
+    count: Hashable | Sequence[Hashable] = "n",
+    min_cell: int | None = None,
+    columns: Sequence[Hashable] | Mapping[Hashable, Sequence[Hashable]] | None = None,
+    margins: Mapping[Hashable, Sequence[Hashable]] | None = None,
+    min_count: int | None = None,
+) -> pd.DataFrame:
+    """Hide counts of 1 to ``min_cell - 1`` people, and the cells that would let a reader recover them.
+
+    The one small-cell rule every table microseg publishes goes through (as
+    the CMS, ONS and CDC rules for published statistics): a count from 1 to
+    ``min_cell - 1`` is suppressed (primary suppression); because the total of
+    each count column is assumed known to the reader (it is usually published
+    somewhere), and each ``margins`` total equals the sum of its parts, more
+    cells are suppressed until no small count can be solved for
+    (complementary suppression, see :func:`protect`). Zeros are shown. The
+    figures of a row (``columns``: rates, means, costs computed from its
+    people) are blanked when any of its counts is.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        An aggregate table, one row per group.
+    count : column name or list of column names
+        The columns holding numbers of people (whole numbers >= 0).
+    min_cell : int
+        Smallest count shown (default 10).
+    columns : list of column names, or mapping count column -> figure columns, optional
+        Figures to blank with a row's suppressed counts (a list: when any
+        count of the row is suppressed; a mapping: when that count is);
+        default every other numeric column.
+    margins : mapping total column -> part columns, optional
+        Row-wise identities among the count columns, e.g.
+        ``{"size": ["opted_out", "no_consent", "reachable"]}``.
+    min_count : int, optional
+        Deprecated alias of ``min_cell``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with suppressed counts and figures missing;
+        ``attrs["microseg_rows"]`` and a :class:`~microseg.errors.DataQualityWarning`
+        give the number of primary and complementary suppressions.
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings
+    >>> t = pd.DataFrame({"segment": ["a", "b", "c"], "n": [120, 4, 60], "share_diabetic": [0.08, 0.5, 0.1]})
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     out = suppress_small_cells(t, min_cell=10)
+    >>> out["n"].tolist(), out["share_diabetic"].tolist()
+    ([120, <NA>, <NA>], [0.08, nan, nan])
+    """
+    if min_count is not None:
+        if min_cell is not None:
+            raise MicrosegError("pass min_cell only (min_count is its deprecated alias), not both.")
+        warnings.warn("min_count is deprecated; use min_cell (the one name of the small-cell rule).", FutureWarning,
+                      stacklevel=2)  # fmt: skip
+        min_cell = min_count
+    min_cell = check_min_cell(10 if min_cell is None else min_cell)
+    check_frame(table, name="table", allow_empty=True)
+    counts = [count] if isinstance(count, (str, int)) or not isinstance(count, Sequence) else list(count)
+    margins = {k: list(v) for k, v in (margins or {}).items()}
+    check_columns(table, counts + [c for k, v in margins.items() for c in [k, *v]], name="table")
+    outside = sorted({str(c) for k, v in margins.items() for c in [k, *v] if c not in counts})
+    if outside:
+        raise MicrosegError(f"margins name columns that are not count columns: {outside}; add them to count=.")
+    if columns is None:
+        columns = [c for c in table.columns if c not in counts and pd.api.types.is_numeric_dtype(table[c])
+                   and not pd.api.types.is_bool_dtype(table[c])]  # fmt: skip
+    by_count = {k: list(v) for k, v in columns.items()} if isinstance(columns, Mapping) else {None: list(columns)}
+    check_columns(table, [c for v in by_count.values() for c in v] + [k for k in by_count if k is not None], name="table")
+    if any(k is not None and k not in counts for k in by_count):
+        raise MicrosegError(f"columns maps count columns to figures; {[k for k in by_count if k not in counts]} are not in count=.")
+    values = _count_cells(table, counts)
+    n_rows, k = values.shape
+    idx = np.arange(n_rows * k).reshape(n_rows, k)
+    constraints: list = [idx[:, j] for j in range(k)]  # each count column's total
+    pos = {c: j for j, c in enumerate(counts)}
+    for total, parts in margins.items():
+        coef = np.array([1.0] + [-1.0] * len(parts))
+        constraints += [(idx[i, [pos[total], *[pos[p] for p in parts]]], coef) for i in range(n_rows)]
+    suppressed, primary = protect(values.ravel(), constraints, min_cell=min_cell) if values.size else (
+        np.zeros(0, bool), np.zeros(0, bool))  # fmt: skip
+    suppressed, primary = suppressed.reshape(n_rows, k), primary.reshape(n_rows, k)
+    out = table.copy()
+    for j, c in enumerate(counts):
+        out[c] = pd.array(values[:, j], dtype="Int64")
+        out.loc[suppressed[:, j], c] = pd.NA
+    for key, figures in by_count.items():
+        row_hidden = suppressed.any(axis=1) if key is None else suppressed[:, pos[key]]
+        for c in figures:
+            col = out[c]
+            out[c] = (col.astype("Int64") if pd.api.types.is_integer_dtype(col) else col).mask(row_hidden)
+    n_primary = int(primary.sum())
+    return report_rows(out, {
+        f"counts of 1 to {min_cell - 1} people (suppressed)": n_primary,
+        "complementary cells (suppressed so that no small count can be recovered)": int(suppressed.sum()) - n_primary,
+    }, what="table cells")  # fmt: skip

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validation import check_columns, check_frame, report_rows
+from .._validation import check_columns, check_finite, check_frame, report_rows
 from ..errors import MicrosegError
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
     "GeneralisationResult",
     "age_bands",
     "postcode_prefix",
-    "suppress_small_cells",
 ]
 
 SUPPRESSED = "*"
@@ -366,6 +365,7 @@ def generalise_to_k(
     [{'age': '20–39', 'zip': '101'}, {'age': '40–59', 'zip': '200'}]
     """
     qi = _check_qi(df, quasi_identifiers)
+    check_finite(df, qi, name="data")
     k = _check_k(k)
     if not 0 <= max_suppressed < 1:
         raise MicrosegError(f"max_suppressed must be a share in [0, 1), got {max_suppressed!r}.")
@@ -426,62 +426,3 @@ def generalise_to_k(
         anonymity=k_anonymity(data, qi, k=k),
         rows_suppressed=suppressed,
     )
-
-
-def suppress_small_cells(
-    table: pd.DataFrame,
-    *,
-    count: Hashable = "n",
-    min_count: int = 10,
-    columns: Sequence[Hashable] | None = None,
-) -> pd.DataFrame:
-    """Blank out the figures of aggregate rows built from fewer than ``min_count`` people.
-
-    Aggregates of sensitive columns (e.g. the share of a health condition per
-    segment) may be shown, but a cell computed from a handful of people can
-    reveal them. Rows whose ``count`` is below ``min_count`` get ``columns``
-    (default: every numeric column, the count included) set to missing; the
-    number of rows blanked is reported with a
-    :class:`~microseg.errors.DataQualityWarning`.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        One row per cell of an aggregate table, with a count column.
-    count : column name
-        The number of people behind each row.
-    min_count : int
-        Smallest count shown.
-    columns : list of column names, optional
-        Columns to blank.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy of ``table``.
-
-    Examples
-    --------
-    >>> import pandas as pd, warnings
-    >>> t = pd.DataFrame({"segment": ["a", "b"], "n": [120, 4], "share_diabetic": [0.08, 0.5]})
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     out = suppress_small_cells(t, min_count=10)
-    >>> out["share_diabetic"].tolist()
-    [0.08, nan]
-    """
-    check_frame(table, name="table", allow_empty=True)
-    check_columns(table, [count], name="table")
-    min_count = _check_k(min_count)
-    if columns is None:
-        columns = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
-    else:
-        check_columns(table, columns, name="table")
-    small = (table[count] < min_count).fillna(False).to_numpy(dtype=bool)
-    out = table.copy()
-    for c in columns:
-        col = out[c]
-        if pd.api.types.is_integer_dtype(col):
-            col = col.astype("Int64")
-        out[c] = col.mask(small)
-    return report_rows(out, {f"cells from fewer than {min_count} people (figures blanked)": int(small.sum())})

@@ -2,7 +2,9 @@
 
 :func:`export_audience` removes, in this order, everyone who opted out, has no
 consent for the channel (``ads_opt_in`` for ad platforms), is on the
-suppression list, has no valid identifier, duplicates a more recently updated
+suppression list (opt-out and suppression per person: a record sharing a
+normalised e-mail, phone or customer id with an opted-out or suppressed record
+goes too, counted in :attr:`ExportReport.linked`), has no valid identifier, duplicates a more recently updated
 record (every email and phone of the row is already in the upload), or is too
 stale for the platform; hashes what remains with the platform's
 normalisation (see :mod:`microseg.privacy.hashing`); refuses an audience below
@@ -39,11 +41,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .._files import write_csv
 from .._validation import check_columns, check_datetime, check_frame, report_rows
 from ..errors import AudienceTooSmallError, DataQualityWarning, MicrosegError, PrivacyError
 from .hashing import PLATFORMS, _hash
 from .sensitive import SPECIAL_AD_CATEGORIES, check_sensitive
-from .suppression import SuppressionList, contact_status
+from .suppression import SuppressionList, _contact_status_detail, linked_counts
 
 __all__ = ["export_audience", "ExportReport", "PLATFORM_RULES", "EXPORT_STEPS", "STALE_WARNING_DAYS"]
 
@@ -100,6 +103,10 @@ class ExportReport:
         Whether raw identifiers were written too.
     sensitive_allowed : dict
         Sensitive audience column -> the written reason given for exporting it.
+    linked : dict
+        Of the ``opted out`` and ``suppressed`` rows, those excluded only
+        because another record of the same person (sharing a normalised e-mail,
+        phone or customer id) opted out or is on the suppression list.
     """
 
     platform: str
@@ -115,6 +122,7 @@ class ExportReport:
     not_updated_180d: int
     include_raw: bool
     sensitive_allowed: dict = field(default_factory=dict)
+    linked: dict = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-step counts."""
@@ -187,7 +195,9 @@ def export_audience(
         E.g. ``{"email": "email", "phone": "phone", "first_name": "fn"}``;
         default: the ``email`` and ``phone`` columns that exist.
     path : str or path-like, optional
-        Where to write the CSV; nothing is written when omitted.
+        Where to write the CSV; nothing is written when omitted. The file is
+        written to a temporary file in the same folder and renamed into place,
+        so an interrupted export never leaves a truncated upload.
     suppression : SuppressionList, optional
         People who must never be uploaded.
     as_of : timestamp, optional
@@ -304,10 +314,11 @@ def export_audience(
             "a suppression list is matched on email, phone or customer id; add one of them to identifiers, "
             "or pass customer='customer_id'."
         )
-    status = contact_status(
+    status, linked = _contact_status_detail(
         audience, channel=platform, suppression=suppression, opt_out=opt_out, consent=consent,
         identifiers=match_ids, customer=customer, default_region=default_region,
     )
+    linked = linked_counts(status, linked)
     step = step.mask(status.ne("reachable").to_numpy(), status.astype("object"))
 
     hashes = {}
@@ -373,7 +384,7 @@ def export_audience(
             out[f"raw_{col}"] = audience.loc[keep, col]
     out.index = original_index[keep]
     if path is not None:
-        out.to_csv(path, index=False)
+        write_csv(out, path, index=False)  # a temporary file, fsynced and renamed: never a truncated upload
 
     dropped = {k: int(v) for k, v in counts.items() if k != "exported"}
     report_rows(None, dropped, what=f"audience rows (not exported to {platform})")
@@ -398,4 +409,5 @@ def export_audience(
         not_updated_180d=stale_warn,
         include_raw=include_raw is True,
         sensitive_allowed=allowed,
+        linked=linked,
     )

@@ -122,7 +122,7 @@ _WS = r"\s+"
 def _check_platform_kind(kind: str, platform: str) -> None:
     if kind not in KINDS:
         raise MicrosegError(f"kind must be one of {KINDS}, got {kind!r}.")
-    if platform not in PLATFORMS and platform != "canonical":
+    if platform not in PLATFORMS and platform not in ("canonical", "person"):
         raise MicrosegError(f"platform must be one of {tuple(PLATFORMS)}, got {platform!r}.")
     if platform in PLATFORMS and kind not in PLATFORMS[platform]:
         raise MicrosegError(
@@ -160,13 +160,20 @@ def _raise_numeric(name: Hashable, kind: str, dtype: str) -> None:
 
 
 def _normalise_email(s: pd.Series, platform: str) -> pd.Series:
+    """``platform`` is an ad platform, ``"canonical"`` (the suppression list's strict form: Gmail dots and
+    ``+tags`` folded) or ``"person"`` (canonical, and a ``+tag`` removed on every domain: the person behind
+    ``jo+promo@shop.example`` is ``jo@shop.example``)."""
     s = s.str.normalize("NFC").str.lower()
-    if platform in ("google", "canonical"):
+    if platform in ("google", "canonical", "person"):
         s = s.str.replace(_WS, "", regex=True)
     else:
         s = s.str.strip()
     valid = s.str.fullmatch(_EMAIL).fillna(False).astype(bool)
     s = s.where(valid)
+    if platform == "person":
+        tagged = s.str.contains(r"^[^@+]+\+[^@]*@", regex=True).fillna(False).astype(bool)
+        s = s.mask(tagged, s.str.replace(r"\+[^@]*@", "@", n=1, regex=True))
+        platform = "canonical"
     if platform in ("google", "canonical"):
         domain = s.str.replace(r"^[^@]*@", "", regex=True)
         gmail = domain.isin(["gmail.com", "googlemail.com"]).fillna(False).astype(bool)

@@ -6,11 +6,18 @@ another source), not deleted. It stores SHA-256 hashes of normalised
 identifiers, never raw addresses, so it can be kept and shared safely.
 
 Matching happens after normalisation: ``" A@B.com "`` on the list suppresses
-``"a@b.com"``. Each identifier is stored under three normalisations (a strict
-canonical one that also folds gmail.com dots and ``+tags``, Meta's and
-Google's); a record is suppressed when any of its identifiers matches an entry
-of the same kind under the same normalisation. Emails, phone numbers and
-(optionally) customer ids are matched; names alone never are.
+``"a@b.com"``. Each identifier is stored under the normalisations that matter
+(a strict canonical one that also folds gmail.com dots and ``+tags``, Meta's,
+Google's, and for e-mails the *person* form, which removes a ``+tag`` on every
+domain: ``jo@shop.example`` on the list suppresses ``jo+promo@shop.example``);
+a record is suppressed when any of its identifiers matches an entry of the same
+kind under the same normalisation. Emails, phone numbers and (optionally)
+customer ids are matched; names alone never are.
+
+Opt-out and suppression are per person, not per row (see
+:mod:`microseg.privacy._people`): :func:`contact_status` collects the
+identifiers of every record that opted out or is suppressed over the whole
+input, and every other record carrying one of them gets the same status.
 
 Consent is per channel: ``email_opt_in`` for email, ``sms_opt_in`` for SMS,
 ``push_opt_in`` for push, ``mail_opt_in`` for direct mail, ``ads_opt_in`` for
@@ -30,10 +37,13 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from .._validation import check_columns, check_frame, report_rows
+from .._files import write_csv
+from .._validation import ROWS_ATTR, check_columns, check_frame, check_id_column, report_rows
 from ..errors import MicrosegError, SchemaError
+from ._people import linked_rows, person_keys
 from .hashing import _hash_schemes
 
 __all__ = [
@@ -45,6 +55,8 @@ __all__ = [
     "contact_status",
     "CONSENT_COLUMNS",
     "CONTACT_STATUSES",
+    "LINKED_OPTED_OUT",
+    "LINKED_SUPPRESSED",
 ]
 
 #: Consent column per channel.
@@ -108,7 +120,7 @@ def _keys(df: pd.DataFrame, identifiers: dict[str, str], customer, default_regio
         default_region = default_region.set_axis(pos) if len(default_region) == len(df) else default_region
     for kind, col in identifiers.items():
         values = df[col].set_axis(pos)
-        by_scheme, c = _hash_schemes(values, kind, _SCHEMES, default_region)
+        by_scheme, c = _hash_schemes(values, kind, _SCHEMES + (("person",) if kind == "email" else ()), default_region)
         for reason, n in c.items():
             if n and reason != "missing":
                 counts[f"{kind}: {reason}"] = counts.get(f"{kind}: {reason}", 0) + n
@@ -163,8 +175,8 @@ class SuppressionList:
         return self.entries.copy()
 
     def to_csv(self, path) -> None:
-        """Save the list (hashes only) as CSV; read it back with ``SuppressionList.read_csv``."""
-        self.entries.to_csv(path, index=False)
+        """Save the list (hashes only) as CSV, safely (temporary file, then rename); read it back with ``read_csv``."""
+        write_csv(self.entries, path, index=False)
 
     @classmethod
     def read_csv(cls, path) -> SuppressionList:
@@ -219,7 +231,7 @@ def suppression_list(
     >>> import pandas as pd
     >>> sl = suppression_list(pd.DataFrame({"email": [" A@B.com "]}))
     >>> sl
-    SuppressionList(1 person, 3 hashed keys)
+    SuppressionList(1 person, 4 hashed keys)
     >>> is_suppressed(pd.DataFrame({"email": ["a@b.com", "c@d.com"]}), sl).tolist()
     [True, False]
     """
@@ -227,6 +239,7 @@ def suppression_list(
     ids = _default_identifiers(people, identifiers, name="people")
     if customer is not None:
         check_columns(people, [customer], name="people")
+        check_id_column(people, customer, name="people")
     keys, counts = _keys(people, ids, customer, default_region)
     if counts:
         report_rows(None, counts, what="suppression identifiers (not usable for matching)")
@@ -266,10 +279,14 @@ def is_suppressed(
     ids = _default_identifiers(df, identifiers, name="data")
     if customer is not None:
         check_columns(df, [customer], name="data")
+        check_id_column(df, customer, name="data")
     keys, _ = _keys(df, ids, customer, default_region)
     hit = pd.Series(False, index=keys.index)
     for (kind, scheme), grp in keys.groupby(["kind", "scheme"], sort=False):
-        hit.loc[grp.index] = suppression.contains(kind, scheme, grp["hash"]).to_numpy()
+        found = suppression.contains(kind, scheme, grp["hash"]).to_numpy(copy=True)
+        if scheme == "person":  # the base address of a +tag, on every domain (lists saved before had no person keys)
+            found |= suppression.contains(kind, "canonical", grp["hash"]).to_numpy()
+        hit.loc[grp.index] = found
     rows = keys.loc[hit, "row"].unique()
     out = pd.Series(False, index=df.index, name="suppressed")
     out.iloc[rows] = True
@@ -328,6 +345,7 @@ def has_consent(df: pd.DataFrame, *, channel: str, consent: str | bool | None = 
     >>> has_consent(df, channel="google").tolist()
     [False, True, True]
     """
+    check_frame(df, name="data", allow_empty=True)
     col = _resolve_flag(
         df, consent, default=consent_column(channel), param="consent", off_hint="consent was checked upstream"
     )
@@ -350,14 +368,21 @@ def contact_status(
     """Why each row may or may not be contacted through ``channel``.
 
     Rules apply in order, and each row gets the first that holds:
-    ``"opted out"`` (``opt_out`` column true or missing), ``"no consent"``
-    (consent column for the channel false or missing), ``"suppressed"`` (on the
-    suppression list), else ``"reachable"``.
+    ``"opted out"`` (``opt_out`` column true or missing, or another record of
+    the same person opted out), ``"no consent"`` (consent column for the
+    channel false or missing), ``"suppressed"`` (on the suppression list, or
+    another record of the same person is), else ``"reachable"``.
+
+    Opt-out and suppression are per person: the e-mails, phones and (with
+    ``customer``) customer ids of the records that opted out (``True``) or are
+    on the list are collected over all of ``df``, and every record carrying one
+    of them is excluded too. ``result.attrs["microseg_rows"]`` counts the
+    records excluded that way.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per person.
+        One row per record (a person may have several).
     channel : str
         ``"email"``, ``"sms"``, ``"ads"`` or an ad platform (``"meta"``, ...).
     suppression : SuppressionList, optional
@@ -367,7 +392,8 @@ def contact_status(
         Consent column (default: the channel's, see :data:`CONSENT_COLUMNS`);
         ``False`` states consent was checked upstream.
     identifiers, customer, default_region
-        How to match the suppression list (see :func:`is_suppressed`).
+        How to match the suppression list and the records of one person (see
+        :func:`is_suppressed`); default: the ``email`` and ``phone`` columns there are.
 
     Returns
     -------
@@ -377,22 +403,76 @@ def contact_status(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"email": ["a@x.com", "b@x.com", "c@x.com", "d@x.com"],
-    ...                    "opted_out": [True, False, False, False],
-    ...                    "email_opt_in": [True, False, True, True]})
+    >>> df = pd.DataFrame({"email": ["a@x.com", "b@x.com", "c@x.com", "d@x.com", " A+shop@X.com"],
+    ...                    "opted_out": [True, False, False, False, False],
+    ...                    "email_opt_in": [True, False, True, True, True]})
     >>> sl = suppression_list(pd.DataFrame({"email": ["C@X.com"]}))
-    >>> contact_status(df, channel="email", suppression=sl).tolist()
-    ['opted out', 'no consent', 'suppressed', 'reachable']
+    >>> st = contact_status(df, channel="email", suppression=sl)
+    >>> st.tolist()
+    ['opted out', 'no consent', 'suppressed', 'reachable', 'opted out']
+    >>> st.attrs["microseg_rows"]
+    {'opted out (another record of the person)': 1, 'suppressed (another record of the person)': 0}
+    """
+    status, linked = _contact_status_detail(
+        df, channel=channel, suppression=suppression, opt_out=opt_out, consent=consent,
+        identifiers=identifiers, customer=customer, default_region=default_region,
+    )
+    status.attrs[ROWS_ATTR] = linked_counts(status, linked)
+    return status
+
+
+LINKED_OPTED_OUT = "opted out (another record of the person)"
+LINKED_SUPPRESSED = "suppressed (another record of the person)"
+
+
+def _contact_status_detail(
+    df, *, channel, suppression=None, opt_out="opted_out", consent=None, identifiers=None, customer=None,
+    default_region=None, extra_suppressed=None, person_identifiers=None,
+) -> tuple[pd.Series, dict[str, int]]:
+    """:func:`contact_status`, and boolean masks of the records excluded only through another record of the person.
+
+    ``extra_suppressed`` (a boolean array) marks further rows suppressed by the caller (e.g. by id list);
+    ``person_identifiers`` (default ``identifiers``) are the columns that link the records of one person.
     """
     check_frame(df, name="data", allow_empty=True)
     oo = _resolve_flag(df, opt_out, default="opted_out", param="opt_out", off_hint="the data holds no opt-outs")
     opted = _flag(df, oo, missing=True) if oo is not None else pd.Series(False, index=df.index)
+    objected = _flag(df, oo, missing=False).to_numpy() if oo is not None else np.zeros(len(df), dtype=bool)
     consented = has_consent(df, channel=channel, consent=consent)
-    suppressed = (
-        is_suppressed(df, suppression, identifiers=identifiers, customer=customer, default_region=default_region)
-        if suppression is not None
-        else pd.Series(False, index=df.index)
-    )
+    if suppression is not None:
+        suppressed = is_suppressed(df, suppression, identifiers=identifiers, customer=customer, default_region=default_region)
+    else:
+        suppressed = pd.Series(False, index=df.index)
+    if extra_suppressed is not None:
+        suppressed = suppressed | np.asarray(extra_suppressed, dtype=bool)
+    # per person: every record carrying an identifier of an objecting or suppressed record
+    if identifiers is None:
+        identifiers = {k: k for k in _MATCH_KINDS if k in df.columns}
+    elif identifiers:
+        identifiers = _default_identifiers(df, identifiers, name="data")
+    if customer is not None:
+        check_columns(df, [customer], name="data")
+        check_id_column(df, customer, name="data")
+    if person_identifiers is not None:
+        check_columns(df, person_identifiers.values(), name="data")
+    linking = identifiers if person_identifiers is None else person_identifiers
+    keys = person_keys(df, identifiers=linking, customer=customer, default_region=default_region)
+    n = len(df)
+    linked = linked_rows(keys, {"opted": objected, "suppressed": suppressed.to_numpy(dtype=bool)}, n)
+    person_opted = linked["opted"] & ~opted.to_numpy()
+    person_suppressed = linked["suppressed"] & ~suppressed.to_numpy(dtype=bool)
+    opted = opted | person_opted
+    suppressed = suppressed | linked["suppressed"]
     status = pd.Series("reachable", index=df.index, dtype="object")
     status = status.mask(suppressed, "suppressed").mask(~consented, "no consent").mask(opted, "opted out")
-    return status.astype(pd.CategoricalDtype(list(CONTACT_STATUSES))).rename("contact_status")
+    status = status.astype(pd.CategoricalDtype(list(CONTACT_STATUSES))).rename("contact_status")
+    return status, {"opted out": person_opted, "suppressed": person_suppressed}
+
+
+def linked_counts(status: pd.Series, linked: Mapping[str, np.ndarray]) -> dict[str, int]:
+    """Records whose final ``status`` came from another record of the same person, per reason."""
+    st = status.astype(object).to_numpy()
+    return {
+        LINKED_OPTED_OUT: int((linked["opted out"] & (st == "opted out")).sum()),
+        LINKED_SUPPRESSED: int((linked["suppressed"] & (st == "suppressed")).sum()),
+    }

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .._validation import check_frame
-from ..errors import MicrosegError
+from .._validation import check_frame, infinite_counts, report_rows
+from ..errors import DataQualityWarning, MicrosegError
 from ..privacy._dp_mechanisms import check_privacy
-from ..privacy._small_cells import check_min_cell
+from ..privacy._small_cells import check_min_cell, suppress_small_cells
 from ._alerts import column_alerts, table_alerts
 from ._kinds import KINDS, infer_column, is_text
 
@@ -37,7 +38,10 @@ class Description:
         ``category``, ``datetime``, ``id``, ``postcode``, ``text``,
         ``constant``; ``converted_from`` is ``"text"`` for numbers and dates
         read from text, ``failed`` the count of values that did not convert
-        (now missing).
+        (now missing). Missing
+        counts go through the small-cell rule
+        (:func:`~microseg.privacy.suppress_small_cells`): from 1 to
+        ``min_cell - 1`` they are hidden, with a complementary one.
     levels : pandas.DataFrame
         The most frequent levels of category and binary columns:
         ``column, level, n, share`` (levels with fewer than ``min_cell`` people
@@ -165,19 +169,19 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
     Examples
     --------
     >>> import pandas as pd, microseg as ms
-    >>> df = pd.DataFrame({"age": [20, 30, 40, None] * 5, "channel": ["app", "web", "unknown", "web"] * 5,
-    ...                    "spend": ["1.5", "2", " ", "7"] * 5, "senior": [0, 1, 0, 0] * 5})
+    >>> df = pd.DataFrame({"age": [20, 30, 40, None] * 10, "channel": ["app", "web", "unknown", "web"] * 10,
+    ...                    "spend": ["1.5", "2", " ", "7"] * 10, "senior": [0, 1, 0, 0] * 10})
     >>> d = ms.describe(df)
     >>> d.to_frame()[["column", "kind", "missing_share", "distinct", "failed"]]
         column      kind  missing_share  distinct  failed
     0      age   numeric           0.25         3       0
     1  channel  category           0.00         3       0
-    2    spend   numeric           0.25         3       5
+    2    spend   numeric           0.25         3      10
     3   senior    binary           0.00         2       0
     >>> d.alerts.query("column == 'channel' and alert == 'sentinel'")["detail"].item()[:36]
-    "'unknown' in 25 % of rows (5) means "
+    "'unknown' in 25 % of rows (10) means"
     >>> ms.describe(df, missing_values={"channel": ["unknown"]}).data["channel"].isna().sum()
-    np.int64(5)
+    np.int64(10)
     """
     check_frame(df)
     from ..privacy.sensitive import check_sensitive, find_sensitive
@@ -191,6 +195,10 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
 
         table, lv = dp_describe(df, top=top, min_cell=min_cell, budget=budget, epsilon=eps, bounds=bounds)
         return Description(columns=table, levels=lv, min_cell=min_cell)
+    infinite = infinite_counts(df)
+    if infinite:
+        report_rows(None, {f"column {c!r}": k for c, k in infinite.items()},
+                    what="infinite values (left out of the numeric summary; replace them with NaN or a finite value)")
     lists = _missing_lists(df, missing_values)
     rows, levels, alerts, data, kinds = [], [], [], {}, {}
     n = len(df)
@@ -204,6 +212,8 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
                "distinct": int(s.nunique(dropna=True)), "converted_from": info.converted_from, "failed": info.failed}  # fmt: skip
         if info.kind == "numeric" and miss < n:
             x = s.astype("float64")
+            if c in infinite:  # summarised without them (counted in the warning)
+                x = x.replace([np.inf, -np.inf], np.nan)
             q = x.quantile([0, 0.25, 0.5, 0.75, 1]).to_numpy()
             row.update(mean=x.mean(), std=x.std(), min=q[0], p25=q[1], median=q[2], p75=q[3], max=q[4])
         elif info.kind == "datetime" and miss < n:
@@ -236,4 +246,23 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
         as_id = table["column"].isin(personal) & table["kind"].isin(["category", "text"])
         table.loc[as_id, "kind"] = "id"
         table.loc[table["column"].isin(personal), "top_levels"] = np.nan
+    table, lv = _protect_missing(table, lv, min_cell)
     return Description(columns=table, levels=lv, min_cell=min_cell, alerts=al, data=converted)
+
+
+def _protect_missing(table: pd.DataFrame, lv: pd.DataFrame, min_cell: int):
+    """Missing counts through the one small-cell rule; a hidden count that the levels would give away (every
+    value of the column listed: missing = n - their sum) costs the column its smallest listed level too."""
+    missing = table.set_index("column")["missing"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        table = suppress_small_cells(table, count="missing", columns=["missing_share"], min_cell=min_cell)
+    listed = lv.groupby("column", sort=False)["n"].sum()
+    n = table.set_index("column")["n"]
+    for c in table.loc[table["missing"].isna(), "column"]:
+        if c in listed.index and listed[c] == n[c] - missing[c]:
+            lv = lv.drop(index=lv.loc[lv["column"] == c, "n"].idxmin())
+            kept = lv[lv["column"] == c]  # the summary text lists only the levels still shown
+            table.loc[table["column"] == c, "top_levels"] = ", ".join(
+                f"{lv_} ({100 * k / n[c]:.0f} %)" for lv_, k in zip(kept["level"], kept["n"]))
+    return table, lv.reset_index(drop=True)

@@ -248,6 +248,7 @@ def _kind_of(s: pd.Series) -> str:
     unique = distinct >= UNIQUE_SHARE * n_ok and n_ok >= 20
     if pd.api.types.is_numeric_dtype(s.dtype):
         x = s.dropna().to_numpy()
+        x = x[np.isfinite(x)] if x.dtype.kind == "f" else x  # +-inf is neither whole nor an id
         integral = pd.api.types.is_integer_dtype(s.dtype) or bool(np.all(np.mod(x, 1) == 0))
         if integral and _named_id(s.name) and (unique or distinct > 50):  # ids repeat in a log: still not a number
             return "id"

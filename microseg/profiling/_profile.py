@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import _dask
 from .._dask import is_dask, is_dask_frame
-from .._validation import check_alpha, check_columns, check_frame, check_labels, report_rows
+from .._validation import check_alpha, check_columns, check_finite, check_frame, check_labels, report_rows
 from ..errors import MicrosegError
 from ..privacy._dp_mechanisms import check_privacy
 from ..privacy._small_cells import check_min_cell
@@ -158,6 +158,8 @@ def profile(
     exclude = {seg_col} if seg_col is not None else set()
     if isinstance(weights, Hashable) and not isinstance(weights, (np.ndarray, pd.Series)) and weights in df.columns:
         exclude.add(weights)
+    check_finite(df, [c for c in (df.columns if columns is None else columns) if c not in exclude and c in df.columns],
+                 name="df")  # fmt: skip
     return build_profile(
         df, labels, columns=columns, exclude=exclude, weights=weights, min_cell=min_cell, alpha=alpha,
         max_levels=max_levels, n_jobs=n_jobs,

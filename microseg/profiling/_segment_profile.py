@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validation import check_alpha, check_columns, check_frame, check_weights, condition_mask, report_rows
+from .._validation import check_alpha, check_columns, check_finite, check_frame, check_weights, condition_mask, report_rows
 from .._words import phrase, short
 from ..errors import AudienceTooSmallError, MicrosegError, SchemaError
 from ..privacy._small_cells import check_min_cell
@@ -373,6 +373,8 @@ def compare(
         if w.shape == (len(df),):
             w = w[keep]
     exclude = {weights} if w is weights and weights is not None else set()
+    check_finite(df, [c for c in (df.columns if columns is None else columns) if c not in exclude and c in df.columns],
+                 name="df")  # fmt: skip
     return build_profile(
         sub, lab, columns=columns, exclude=exclude, weights=w, min_cell=min_cell, alpha=alpha, max_levels=50,
         notes=notes, keep_source=False,

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._files import write_text
+
 __all__ = ["Report"]
 
 _CSS = """
@@ -133,5 +135,4 @@ class Report:
             path = path / "index.html"
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_html(), encoding="utf-8")
-        return path
+        return write_text(path, self.to_html())  # temporary file, fsync, rename: never a half-written page

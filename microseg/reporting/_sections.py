@@ -52,6 +52,25 @@ def _readable(df: pd.DataFrame, columns=("mean_segment", "mean_overall", "mean_b
     return out
 
 
+def _people(n: int, min_cell: int) -> str:
+    """A count of people for a sentence: from 1 to ``min_cell - 1`` it is not given."""
+    return f"fewer than {min_cell}" if 0 < n < min_cell else f"{int(n):,}"
+
+
+def _published(table: pd.DataFrame, *, min_cell: int, **rule) -> pd.DataFrame:
+    """A table as published: its counts of people through the one small-cell rule (complementary cells included)."""
+    from ..privacy import suppress_small_cells
+
+    with warnings.catch_warnings():  # the report says so in its privacy section
+        warnings.simplefilter("ignore", DataQualityWarning)
+        out = suppress_small_cells(table, min_cell=min_cell, **rule)
+    counts = rule.get("count", "n")
+    for c in [counts] if isinstance(counts, str) else counts:
+        if c in out.columns:  # shown as a dash, like every missing value of the page
+            out[c] = out[c].astype(object).where(out[c].notna(), "–")
+    return out
+
+
 # -- sections ----------------------------------------------------------------------------------------
 
 
@@ -182,8 +201,7 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
              mean_spend=("total_spend", "mean"), mean_days_since_last=("days_since_last", "mean"))
         .sort_values("customers", ascending=False)
     )  # fmt: skip
-    summary = summary[summary["customers"] >= min_cell]
-    rep.table(summary)
+    rep.table(_published(summary, count="customers", min_cell=min_cell))
     rep.figure(rfm_grid(scores, segments=named), alt="RFM grid")
     rep.text("Migration over the last six months", kind="h3")
     rep.text("How customers moved between RFM segments, scored with the same edges six months apart.")
@@ -202,9 +220,9 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
         "Customers who viewed a product, then added to cart, began checkout and purchased within seven days of "
         "their first product view. Drop-off lists name who stopped at each stage, for retargeting."
     )
-    rep.table(fun.steps)
+    rep.table(_published(fun.steps, count="customers", columns=[], min_cell=min_cell))
     rep.text("Where customers stopped (the last row converted):")
-    rep.table(fun.drop_offs().rename(columns={"customers": "stopped here"}))
+    rep.table(_published(fun.drop_offs(), count="customers", min_cell=min_cell).rename(columns={"customers": "stopped here"}))
     rep.figure(fun.plot(), alt="funnel")
     return named
 
@@ -231,7 +249,13 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
         ro = readout(pooled, outcome="converted", group="group", segments="segment")
     cols = ["segment", "n_treatment", "conversions_treatment", "n_control", "conversions_control", "rate_treatment",
             "rate_control", "lift", "lift_low", "lift_high", "p_adjusted", "significant"]  # fmt: skip
-    rep.table(ro.table[[c for c in cols if c in ro.table.columns]], float_format="{:,.4f}")
+    cells = ro.table[[c for c in cols if c in ro.table.columns]]
+    cells = cells.assign(_no_t=cells["n_treatment"] - cells["conversions_treatment"],
+                         _no_c=cells["n_control"] - cells["conversions_control"])  # fmt: skip
+    counts = ["n_treatment", "conversions_treatment", "_no_t", "n_control", "conversions_control", "_no_c"]
+    margins = {"n_treatment": ["conversions_treatment", "_no_t"], "n_control": ["conversions_control", "_no_c"]}
+    shown_ro = _published(cells, count=counts, margins=margins, min_cell=min_cell).drop(columns=["_no_t", "_no_c"])
+    rep.table(shown_ro, float_format="{:,.4f}")
     if small.any():
         rep.text(
             f"Pooled as 'other': {', '.join(map(str, small.index[small]))} — a treatment or control cell with "
@@ -264,9 +288,15 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
         f"email (raw response, not incremental) would claim {raw_claim:,.0f}.",
         kind="note",
     )
-    shown = ["reachable", "basis", "lift", "lift_low", "lift_high", "funded", "contacts", "cost", "incremental_conversions",
-             "incremental_revenue", "incremental_revenue_low", "incremental_revenue_high", "roi", "roi_low", "roi_high"]
-    rep.table(pl.table[shown].reset_index(), float_format="{:,.3f}")
+    statuses = ["opted_out", "no_consent", "suppressed", "reachable"]
+    derived = ["cost", "incremental_conversions", "incremental_revenue", "incremental_revenue_low", "incremental_revenue_high",
+               "roi", "roi_low", "roi_high"]  # fmt: skip
+    shown = ["size", *statuses, "basis", "lift", "lift_low", "lift_high", "funded", "contacts", *derived]
+    rep.table(_published(pl.table[shown].reset_index(), count=["size", *statuses, "contacts"], margins={"size": statuses},
+                         columns={"contacts": derived}, min_cell=min_cell), float_format="{:,.3f}")  # fmt: skip
+    linked = _people(sum(pl.linked.values()), min_cell)
+    rep.text(f"Opt-out and suppression apply per person: {linked} customers were left out because another record "
+             "sharing their e-mail, phone or customer id opted out or is suppressed.", kind="note")  # fmt: skip
     rep.figure(pl.plot(), alt="campaign plan")
     Path(out).mkdir(parents=True, exist_ok=True)
     target = customers[customers["segment"].isin(["At Risk", "Can't Lose Them"])]
@@ -277,13 +307,15 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
         "consented to ads, with identifiers normalised and SHA-256 hashed (no raw contact details are written), "
         "duplicates removed and stale records flagged. Each row is counted once:"
     )
-    with _noting(rep):
+    with _noting(rep):  # the rows per step are in the table below, through the small-cell rule
+        warnings.filterwarnings("ignore", message="dropped or changed audience rows", category=DataQualityWarning)
         report = export_audience(
             target, platform="meta", identifiers={"email": "email", "phone": "phone"}, default_region=region,
             path=Path(out) / "audience_meta_hashed.csv",
         )
-    rep.table(report.counts)
-    rep.text(f"Written to {report.path}.", kind="note")
+    rep.table(_published(report.counts, count="rows", min_cell=min_cell))
+    rep.text(f"Written to {report.path}. Rows opted out or suppressed through another record of the same person: "
+             f"{_people(sum(report.linked.values()), min_cell)}.", kind="note")  # fmt: skip
 
 
 def _section_messages(rep: Report, data, *, min_cell: int) -> None:
@@ -339,7 +371,7 @@ def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
         "yet (seed members and opted-out customers are never included), in tiers by score:"
     )
     tiers = audience.groupby("tier", observed=True).size().rename("customers").to_frame()
-    rep.table(tiers[tiers["customers"] >= min_cell])
+    rep.table(_published(tiers, count="customers", min_cell=min_cell))
     rep.text(look.explain().text)
 
 
@@ -355,6 +387,8 @@ def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None,
         f"Counts from 1 to {min_cell - 1} people are suppressed in every table and plot, together with the "
         "values derived from them and the complementary cells that would let them be recovered."
         if budget is None else f"Values whose noisy count is below {min_cell} are suppressed.",
+        "Opt-out and suppression apply per person: every record sharing a normalised e-mail, phone or customer "
+        "id with one that opted out or is suppressed is left out of plans, exports and audiences.",
         "Columns that name a GDPR Art. 9 category (health, ethnicity, religion, political opinions, trade-union "
         "membership, genetics, biometrics, sex life or orientation) or precise geolocation are refused unless "
         "allowed with a written reason.",

@@ -9,7 +9,7 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
-from .._validation import check_columns, check_frame
+from .._validation import check_columns, check_frame, check_not_series
 from ..errors import MicrosegError, SchemaError
 
 __all__ = ["compress", "fit_log_params", "summary_arrays"]
@@ -30,6 +30,7 @@ def summary_arrays(summary, *, monetary: bool = False, estimator=None):
     ``n_features_in_``.
     """
     cols = _BTYD[: 4 if monetary else 3]
+    check_not_series(summary, name="summary")
     if isinstance(summary, pd.DataFrame) and (
         any(c in summary.columns for c in [*_BTYD, "n_orders"]) or summary.shape[1] not in (len(cols), 4)
     ):

@@ -23,6 +23,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from .. import _dask
 from .._dask import is_dask
+from .._validation import check_finite, check_not_series
 from ..errors import MicrosegError, SchemaError
 from ._encoding import MixedEncoder, level_codes
 
@@ -150,6 +151,9 @@ class SegmentModel(ClusterMixin, TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------- input
     def _as_frame(self, X, *, reset: bool) -> pd.DataFrame:
         """Validate ``X``; return a DataFrame (NumPy and numeric input go through validate_data)."""
+        check_not_series(X, name="X")
+        if isinstance(X, pd.DataFrame):
+            check_finite(X, name="X")
         mixed = isinstance(X, pd.DataFrame) and (
             (not reset and getattr(self, "_mixed", False))
             or self.categorical not in ("auto", None)

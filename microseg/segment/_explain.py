@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 
-from .._validation import check_frame, check_labels
+from .._validation import check_finite, check_frame, check_labels
 from ..errors import MicrosegError
 from ._encoding import split_columns
 
@@ -188,6 +188,7 @@ def explain(
     y = check_labels(X, labels)
     if isinstance(labels, str) and labels in X.columns:
         X = X.drop(columns=[labels])
+    check_finite(X, name="X")
     if y.isna().any():
         raise MicrosegError(f"labels has {int(y.isna().sum())} missing values; give every row a segment.")
     F, meta, medians = _features(X, categorical=categorical, max_levels=max_levels)

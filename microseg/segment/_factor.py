@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import report_rows
+from .._validation import check_not_series, report_rows
 from ..errors import MicrosegError
 from ._likert import DEFAULT_SCALE, answers, durations, item_table, respondent_flags, single_thread
 from ._parallel_analysis import parallel_analysis
@@ -209,6 +209,7 @@ class PsychographicModel(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def _read(self, X, *, fit: bool):
         """Return (answers array, durations or None) for X, checking it."""
+        check_not_series(X, name="X")
         if fit and hasattr(X, "__len__") and len(X) < 2:
             raise MicrosegError(
                 f"the survey has {len(X)} respondent(s) (n_samples={len(X)}); a factor model and segments "

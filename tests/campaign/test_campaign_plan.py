@@ -239,7 +239,13 @@ def test_plan_on_demo_customers():
     cust = data.customers
     rates = {"app": 0.04, "web": 0.03, "store": 0.02}
     p = plan(cust, segment="preferred_channel", response=rates, cost_per_contact=0.5, value_per_conversion=40.0, budget=300.0)
-    expected = (~cust["opted_out"].astype(bool) & cust["email_opt_in"].astype(bool)).groupby(cust["preferred_channel"], observed=True).sum()
+    # opt-out per person: a record sharing an e-mail or an (international) phone with an objecting record is out too
+    from microseg.privacy._people import linked_rows, person_keys
+
+    keys = person_keys(cust, identifiers={"email": "email", "phone": "phone"}, customer="customer_id")
+    objecting = linked_rows(keys, {"opted out": cust["opted_out"].to_numpy(dtype=bool)}, len(cust))["opted out"]
+    expected = (~objecting & cust["email_opt_in"].astype(bool)).groupby(cust["preferred_channel"], observed=True).sum()
     assert p.table["reachable"].to_dict() == expected.to_dict()
+    assert p.linked["opted out (another record of the person)"] == int((objecting & ~cust["opted_out"]).sum()) > 0
     assert p.total["cost"] <= 300.0
     assert p.table.loc["app", "contacts"] == min(expected["app"], 600)

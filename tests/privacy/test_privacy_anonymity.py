@@ -108,9 +108,20 @@ def test_small_cells_are_blanked_and_reported():
     from microseg.privacy import suppress_small_cells
 
     t = pd.DataFrame({"segment": ["a", "b", "c"], "n": [50, 3, 10], "share": [0.1, 0.9, 0.2]})
-    with pytest.warns(DataQualityWarning, match="fewer than 10 people.*: 1"):
-        out = suppress_small_cells(t, min_count=10)
-    assert out["share"].isna().tolist() == [False, True, False]
-    assert out["n"].isna().tolist() == [False, True, False]
+    with pytest.warns(DataQualityWarning, match="counts of 1 to 9 people.*: 1; complementary.*: 1"):
+        out = suppress_small_cells(t, min_cell=10)
+    # 3 is hidden, and so is 10 (the smallest other count): the total 63 no longer gives 3 away
+    assert out["share"].isna().tolist() == [False, True, True]
+    assert out["n"].isna().tolist() == [False, True, True]
     assert out["segment"].tolist() == ["a", "b", "c"]
     assert t["n"].tolist() == [50, 3, 10]
+
+
+def test_min_count_is_a_deprecated_alias_of_min_cell():
+    from microseg.privacy import suppress_small_cells
+
+    t = pd.DataFrame({"n": [50, 3, 10]})
+    with pytest.warns(FutureWarning, match="min_count is deprecated; use min_cell"), pytest.warns(DataQualityWarning):
+        old = suppress_small_cells(t, min_count=10)
+    with pytest.warns(DataQualityWarning):
+        pd.testing.assert_frame_equal(old, suppress_small_cells(t, min_cell=10))

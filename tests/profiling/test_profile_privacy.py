@@ -202,3 +202,18 @@ def test_overlap_counts_and_lift():
     assert pairs.loc[("gamer", "fit"), "lift"] == pytest.approx(20 * 100 / (40 * 20))
     assert pairs.loc[("gamer", "fit"), "n_both"] == 20
     assert "Overlap(3 flags" in repr(ov)
+
+
+def test_describe_hides_small_missing_counts_with_a_complement_and_the_level_that_would_reveal_them():
+    import microseg as ms
+
+    df = pd.DataFrame({"age": [20.0] * 40 + [np.nan] * 3 + [30.0] * 17,
+                       "flag": [True] * 30 + [False] * 27 + [None] * 3,
+                       "x": [1.0] * 45 + [np.nan] * 15})  # fmt: skip
+    d = ms.describe(df, min_cell=10)
+    t = d.to_frame().set_index("column")
+    assert t["missing"].isna().tolist() == [True, True, False] and t.loc["x", "missing"] == 15
+    assert t["missing_share"].isna().tolist() == [True, True, False]
+    # True (30) and False (27) would give flag's 3 missing away as 60 - 57: one of them is not listed
+    assert d.levels.query("column == 'flag'")["n"].tolist() == [30]
+    assert t.loc["flag", "top_levels"] == "True (50 %)"
