@@ -133,10 +133,10 @@ class CampaignPlan:
         return self.table.copy()
 
     def plot(self, ax=None, **kwargs):
-        """Draw cost and (incremental) revenue per segment (see :func:`microseg.plot.plan_chart`)."""
-        from ..plot import plan_chart
+        """Draw cost and (incremental) revenue per segment (see :func:`microseg.plot.plot_plan`)."""
+        from ..plot import plot_plan
 
-        return plan_chart(self, ax=ax, **kwargs)
+        return plot_plan(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         t = self.total

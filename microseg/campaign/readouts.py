@@ -102,10 +102,10 @@ class Readout:
         return self.table.copy()
 
     def plot(self, ax=None, **kwargs):
-        """Draw the lift per segment with its interval (see :func:`microseg.plot.lift_chart`)."""
-        from ..plot import lift_chart
+        """Draw the lift per segment with its interval (see :func:`microseg.plot.plot_lift`)."""
+        from ..plot import plot_lift
 
-        return lift_chart(self, ax=ax, **kwargs)
+        return plot_lift(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         o = self.overall

@@ -84,10 +84,10 @@ class SendTimeResult:
         return self.best.copy()
 
     def plot(self, segment=None, ax=None, **kwargs):
-        """Heatmap of response by weekday and hour (see :func:`microseg.plot.send_time_heatmap`)."""
-        from ..plot import send_time_heatmap
+        """Heatmap of response by weekday and hour (see :func:`microseg.plot.plot_send_time_heatmap`)."""
+        from ..plot import plot_send_time_heatmap
 
-        return send_time_heatmap(self, segment=segment, ax=ax, **kwargs)
+        return plot_send_time_heatmap(self, segment=segment, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         ok = int((self.best["note"] == "").sum())

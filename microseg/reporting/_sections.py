@@ -132,7 +132,7 @@ def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segme
 
 
 def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
-    from ..plot import cohort_heatmap, rfm_grid
+    from ..plot import plot_cohort_heatmap, plot_rfm_grid
     from ..segment import RFMScorer, cohorts, funnel, migration, rfm, rfm_segments
 
     tx = data.transactions
@@ -160,7 +160,7 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     )  # fmt: skip
     summary = summary[summary["customers"] >= min_cell]
     rep.table(summary)
-    rep.figure(rfm_grid(scores, segments=named), alt="RFM grid")
+    rep.figure(plot_rfm_grid(scores, segments=named), alt="RFM grid")
     rep.text("Migration over the last six months", kind="h3")
     rep.text("How customers moved between RFM segments, scored with the same edges six months apart.")
     both = earlier.index.intersection(table.index)
@@ -170,7 +170,7 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     rep.figure(mig.plot(), alt="migration")
     rep.text("Retention by monthly acquisition cohort", kind="h3")
     rep.text("Share of each cohort that bought again k months after its first purchase.")
-    rep.figure(cohort_heatmap(cohorts(tx, period="M", metric="retention")), alt="cohorts")
+    rep.figure(plot_cohort_heatmap(cohorts(tx, period="M", metric="retention")), alt="cohorts")
     steps = ["view_product", "add_to_cart", "begin_checkout", "purchase"]
     fun = funnel(data.events.dropna(subset=["customer_id"]), steps, window="7D")
     rep.text("Purchase funnel (7-day window)", kind="h3")

@@ -78,9 +78,9 @@ class FunnelResult:
         return self.steps.copy()
 
     def plot(self, ax=None):
-        from ..plot import funnel_chart
+        from ..plot import plot_funnel
 
-        return funnel_chart(self, ax=ax)
+        return plot_funnel(self, ax=ax)
 
     def __repr__(self) -> str:
         s = self.steps

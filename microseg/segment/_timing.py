@@ -227,9 +227,9 @@ class MigrationResult:
         return float(sum(self.counts.loc[r, r] for r in common) / total) if total else float("nan")
 
     def plot(self, ax=None, *, shares: bool = True):
-        from ..plot import migration_heatmap
+        from ..plot import plot_migration_heatmap
 
-        return migration_heatmap(self, ax=ax, shares=shares)
+        return plot_migration_heatmap(self, ax=ax, shares=shares)
 
     def __repr__(self) -> str:
         return f"MigrationResult({self.counts.shape[0]} segments before x {self.counts.shape[1]} after, stayed={self.stayed:.1%})"
