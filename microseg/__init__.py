@@ -42,6 +42,8 @@ _NAMES = {
     "plot": ":.plot",
     "reporting": ":.reporting",
     "errors": ":.errors",
+    # one table formatter, for notebooks as for the report
+    "format_table": "._tables",
     # errors (scikit-learn's NotFittedError, loaded on first use)
     "NotFittedError": ".errors",
     # profiling

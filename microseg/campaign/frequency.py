@@ -89,7 +89,9 @@ class FrequencyResult:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:,.4g}")
+        from .._tables import format_table
+
+        return f"<p><b>{self!r}</b></p>" + format_table(self.table, max_rows=None).html
 
 
 def frequency_cap(

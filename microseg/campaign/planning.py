@@ -153,8 +153,10 @@ class CampaignPlan:
         )
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         r = repr(self).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f"<p><b>{r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:,.3g}")
+        return f"<p><b>{r}</b></p>" + format_table(self.table, max_rows=None).html
 
 
 # --------------------------------------------------------------------------- plan

@@ -97,7 +97,9 @@ class SendTimeResult:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.best.to_html(float_format=lambda v: f"{v:.4g}")
+        from .._tables import format_table
+
+        return f"<p><b>{self!r}</b></p>" + format_table(self.best, max_rows=None).html
 
 
 def send_time(

@@ -162,6 +162,8 @@ class LookalikeEvaluation:
         )
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         s = self.summary()
         wide = s.pivot(index="method", columns="size", values="recall").loc[self.methods]
         wide.columns = [f"recall@{c:.0%}" for c in wide.columns]
@@ -169,7 +171,7 @@ class LookalikeEvaluation:
         notes = "".join(f"<li>{n}</li>" for n in self.notes)
         return (
             f"<div><b>Lookalike evaluation</b>: {self.n_repeats} repeats, {self.holdout:.0%} of a seed of "
-            f"{self.n_seed:,} held out.{wide.to_html(float_format=lambda v: f'{v:.3f}')}<ul>{notes}</ul></div>"
+            f"{self.n_seed:,} held out.{format_table(wide, max_rows=None).html}<ul>{notes}</ul></div>"
         )
 
 

@@ -51,7 +51,9 @@ class Description:
         return f"Description({len(self.columns)} columns: " + ", ".join(f"{v} {k}" for k, v in kinds.items()) + ")"
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{html.escape(repr(self))}</b></p>" + self.columns.to_html(index=False, na_rep="")
+        from .._tables import format_table
+
+        return f"<p><b>{html.escape(repr(self))}</b></p>" + format_table(self.columns, max_rows=None).html
 
 
 def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10) -> Description:

@@ -21,8 +21,7 @@ _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1100px;color:#222;line-height:1.45}
 h1{font-size:1.7rem;margin-bottom:.2rem} h2{font-size:1.3rem;border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
 h3{font-size:1.05rem;margin-bottom:.3rem} p.lead{color:#555;margin-top:0}
-table{border-collapse:collapse;font-size:.85rem;margin:.6rem 0} th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
-th{background:#f4f4f4} td:first-child,th:first-child{text-align:left} img{max-width:100%;margin:.6rem 0}
+.ms-table{border:1px solid #e5e5e5;border-radius:4px} th{background:#f6f6f6} img{max-width:100%;height:auto;margin:.6rem 0}
 nav ul{columns:2;font-size:.9rem} .cards{display:flex;flex-wrap:wrap;gap:.8rem}
 .card{border:1px solid #ddd;border-radius:6px;padding:.6rem .9rem;flex:1 1 300px;background:#fafafa}
 .note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5rem .8rem;font-size:.9rem}
@@ -87,13 +86,16 @@ class Report:
         self._current().parts.append(fragment)
         return self
 
-    def table(self, df: pd.DataFrame, *, max_rows: int = 40, float_format: str = "{:,.2f}") -> Report:
-        """Add a table (at most ``max_rows`` rows; the count left out is stated)."""
-        shown = df.head(max_rows)
-        formatters = {c: float_format.format for c in shown.columns if pd.api.types.is_float_dtype(shown[c])}
-        frag = shown.to_html(border=0, formatters=formatters, na_rep="–", escape=True)
-        if len(df) > max_rows:
-            frag += f"<p><em>{len(df) - max_rows:,} more rows not shown.</em></p>"
+    def table(self, df: pd.DataFrame, *, max_rows: int = 40, units: dict | None = None, index: bool | None = None,
+              currency: str | None = None) -> Report:
+        """Add a table through :func:`microseg.format_table` (at most ``max_rows`` rows; the count left out is stated).
+
+        ``units`` maps columns to a kind (``{"lift": "pp"}``) where the column name does not say it;
+        ``index`` shows the index (default: only when it is meaningful).
+        """
+        from .._tables import format_table
+
+        frag = format_table(df, max_rows=max_rows, units=units, index=index, currency=currency).html
         self._current().parts.append(frag)
         return self
 

@@ -94,7 +94,7 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
     top = pd.concat([prof.distinctive(s, n=5) for s in prof.sizes["segment"]], ignore_index=True)
     cols = [c for c in ["segment", "column", "level", "share_segment", "share_overall", "index", "mean_segment",
                         "mean_overall", "effect_size", "p_adjusted"] if c in top.columns]  # fmt: skip
-    rep.table(top[cols], max_rows=60, float_format="{:,.3g}")
+    rep.table(top[cols], max_rows=60)
     if len(prof.suppressed):
         rep.text(
             f"{len(prof.suppressed):,} values were suppressed: counts from 1 to {min_cell - 1} people, and the "
@@ -126,7 +126,7 @@ def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segme
         rep.figure(res.plot(), alt="drift index chart")
         cols = ["segment", "column", "level", "share_before", "share_after", "change_pp", "mean_before", "mean_after",
                 "mean_change_pct", "test", "p_adjusted", "psi"]  # fmt: skip
-        rep.table(flagged[cols], max_rows=60, float_format="{:,.3g}")
+        rep.table(flagged[cols], max_rows=60)
     for note in res.notes:
         rep.text(note, kind="note")
 
@@ -207,7 +207,7 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
         ro = readout(pooled, outcome="converted", group="group", segments="segment")
     cols = ["segment", "n_treatment", "conversions_treatment", "n_control", "conversions_control", "rate_treatment",
             "rate_control", "lift", "lift_low", "lift_high", "p_adjusted", "significant"]  # fmt: skip
-    rep.table(ro.table[[c for c in cols if c in ro.table.columns]], float_format="{:,.4f}")
+    rep.table(ro.table[[c for c in cols if c in ro.table.columns]], units=dict.fromkeys(["lift", "lift_low", "lift_high"], "pp"))
     if small.any():
         rep.text(
             f"Pooled as 'other': {', '.join(map(str, small.index[small]))} — a treatment or control cell with "
@@ -242,7 +242,7 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
     )
     shown = ["reachable", "basis", "lift", "lift_low", "lift_high", "funded", "contacts", "cost", "incremental_conversions",
              "incremental_revenue", "incremental_revenue_low", "incremental_revenue_high", "roi", "roi_low", "roi_high"]
-    rep.table(pl.table[shown].reset_index(), float_format="{:,.3f}")
+    rep.table(pl.table[shown], units={**dict.fromkeys(["lift", "lift_low", "lift_high"], "pp"), "incremental_conversions": "number"})
     rep.figure(pl.plot(), alt="campaign plan")
     Path(out).mkdir(parents=True, exist_ok=True)
     target = customers[customers["segment"].isin(["At Risk", "Can't Lose Them"])]
@@ -279,7 +279,8 @@ def _section_messages(rep: Report, data, *, min_cell: int) -> None:
     best = mm.best()
     cols = ["message", "channel", "uplift", "uplift_low", "uplift_high", "runner_up_message", "runner_up_channel",
             "difference", "difference_low", "difference_high"]  # fmt: skip
-    rep.table(best[cols], float_format="{:,.3f}")
+    rep.table(best[cols], units=dict.fromkeys(["uplift", "uplift_low", "uplift_high", "difference", "difference_low",
+                                               "difference_high"], "pp"))
     rep.figure(mm.plot(), alt="message matrix")
     truth = data.truth.message_effects
     planted = truth[truth["best"]].set_index("persona")["message"].astype(str)
@@ -305,7 +306,8 @@ def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
             n_repeats=3, random_state=0,
         )
     summary = ev.summary()
-    rep.table(summary[["method", "size", "recall", "recall_se", "lift", "auc"]], float_format="{:,.3f}")
+    rep.table(summary[["method", "size", "recall", "recall_se", "lift", "auc"]],
+              units={"size": "share", "recall_se": "share", "lift": "ratio"})
     rep.figure(ev.plot(), alt="size vs quality")
     with _noting(rep):
         look = Lookalike(method="pu", random_state=0).fit(population, seed=converted)

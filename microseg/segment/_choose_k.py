@@ -160,7 +160,9 @@ class ChooseKResult:
         return f"ChooseKResult(k={ks.min()}..{ks.max()}, recommended={self.recommended})"
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.recommendation}</p>" + self.scores.to_html(float_format=lambda v: f"{v:.4g}")
+        from .._tables import format_table
+
+        return f"<p>{self.recommendation}</p>" + format_table(self.scores, max_rows=None).html
 
 
 def choose_k(

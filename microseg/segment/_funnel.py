@@ -88,7 +88,9 @@ class FunnelResult:
                 f"{int(s['customers'].iloc[-1]):,} converted ({s['conversion'].iloc[-1]:.1%}), order={self.order!r})")
 
     def _repr_html_(self) -> str:
-        return f"<p>{self!r}</p>" + self.steps.to_html()
+        from .._tables import format_table
+
+        return f"<p>{self!r}</p>" + format_table(self.steps, max_rows=None).html
 
 
 def _window_ns(window) -> int | None:

@@ -91,7 +91,9 @@ class StabilityResult:
         return f"StabilityResult(k=[{ks}], n_resamples={self.n_resamples}, unstable={len(self.unstable())})"
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.summary()}</p>" + self.segments.to_html(float_format=lambda v: f"{v:.3g}")
+        from .._tables import format_table
+
+        return f"<p>{self.summary()}</p>" + format_table(self.segments, max_rows=None).html
 
 
 def stability(

@@ -235,7 +235,9 @@ class MigrationResult:
         return f"MigrationResult({self.counts.shape[0]} segments before x {self.counts.shape[1]} after, stayed={self.stayed:.1%})"
 
     def _repr_html_(self) -> str:
-        return f"<p>{self!r}</p>" + self.counts.to_html()
+        from .._tables import format_table
+
+        return f"<p>{self!r}</p>" + format_table(self.counts, max_rows=None).html
 
 
 def migration(labels_before: pd.Series, labels_after: pd.Series) -> MigrationResult:
