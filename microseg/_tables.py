@@ -150,6 +150,8 @@ def format_value(v, kind: str, *, decimals: int = 2, currency: str | None = None
         d = decimals
         sign = "-" if x < 0 else ""
         return f"{sign}{currency or ''}{abs(x):,.{d}f}"
+    if kind == "mixed":  # a column of different quantities (a profile's means): three significant digits each
+        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
     if kind == "index":
         return f"{x:,.0f}"
     if kind == "count":
@@ -206,7 +208,7 @@ class FormattedTable:
             f"\n({self.n_rows - len(self.frame):,} more rows)" if self.n_rows > len(self.frame) else "")
 
 
-_NUMERIC_KINDS = set(KINDS) - {"text", "flag", "date"}
+_NUMERIC_KINDS = (set(KINDS) | {"mixed"}) - {"text", "flag", "date"}
 _STYLE = ("border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.85rem;margin:0")
 _CELL = "border-bottom:1px solid #e5e5e5;padding:.25rem .55rem;white-space:nowrap"
 
@@ -269,6 +271,9 @@ def format_table(df: pd.DataFrame, *, index: bool | None = None, max_rows: int |
         finite = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64") if k in ("number", "money") else np.array([])
         finite = finite[np.isfinite(finite)]
         d = _decimals(finite) if k == "number" else 2
+        nonzero = np.abs(finite[finite != 0])
+        if k == "number" and nonzero.size and nonzero.max() >= 1000 and nonzero.min() < 10:
+            k = kinds[c] = "mixed"
         if k == "money" and finite.size and np.abs(finite).max() >= 10_000:
             d = 0
         text[j] = [format_value(v, k, decimals=d, currency=currency) for v in s.tolist()]
@@ -288,6 +293,6 @@ def format_table(df: pd.DataFrame, *, index: bool | None = None, max_rows: int |
     cap = f'<p style="margin:.2rem 0">{html.escape(caption)}</p>' if caption else ""
     more = (f'<p style="margin:.2rem 0"><em>{n_rows - len(shown):,} more rows not shown.</em></p>'
             if n_rows > len(shown) else "")  # fmt: skip
-    out = (f'{cap}<div class="ms-table" style="overflow-x:auto;max-width:100%;margin:.5rem 0">'
+    out = (f'{cap}<div class="ms-table" style="overflow-x:auto;max-width:100%;width:fit-content;margin:.5rem 0">'
            f'<table style="{_STYLE}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>{more}')
     return FormattedTable(frame=frame, kinds=kinds, html=out, n_rows=n_rows)

@@ -32,11 +32,16 @@ def test_multi_level_columns_are_flattened_into_one_header_row():
 
 
 def test_numbers_get_thousands_separators_and_fixed_decimals_per_column():
-    t = format_table(pd.DataFrame({"customers": [120_000, 5], "mean_x": [1.22e5, 3.14159], "ratio_y": [0.5, 2.25]}))
+    t = format_table(pd.DataFrame({"customers": [120_000, 5], "mean_x": [1.22e5, 35.5], "ratio_y": [0.5, 2.25]}))
     assert t.frame["customers"].tolist() == ["120,000", "5"]
-    assert t.frame["mean_x"].tolist() == ["122,000", "3"]  # one number of decimals for the whole column
+    assert t.frame["mean_x"].tolist() == ["122,000", "36"]  # one number of decimals for the whole column
     assert t.frame["ratio_y"].tolist() == ["0.50", "2.25"]
     assert "e+" not in t.html
+
+
+def test_a_column_of_different_quantities_keeps_three_significant_digits():
+    t = format_table(pd.DataFrame({"mean_segment": [121_901.2, 1.953, 0.179]}))
+    assert t.frame["mean_segment"].tolist() == ["121,901", "1.95", "0.179"]
 
 
 @pytest.mark.parametrize(("p", "text"), [(0.0, "< 1e-10"), (2.32e-153, "< 1e-10"), (3.2e-7, "3.2e-07"),

@@ -17,11 +17,14 @@ import pandas as pd
 
 __all__ = ["Report"]
 
+_DPI = 96  # CSS pixels per inch: a figure of 6.4 in is shown 614 px wide, whatever the screen
+
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1100px;color:#222;line-height:1.45}
 h1{font-size:1.7rem;margin-bottom:.2rem} h2{font-size:1.3rem;border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
 h3{font-size:1.05rem;margin-bottom:.3rem} p.lead{color:#555;margin-top:0}
-.ms-table{border:1px solid #e5e5e5;border-radius:4px} th{background:#f6f6f6} img{max-width:100%;height:auto;margin:.6rem 0}
+.ms-table{width:fit-content;border:1px solid #e5e5e5;border-radius:4px} th{background:#f6f6f6}
+img{max-width:100%;height:auto;margin:.6rem 0;display:block}
 nav ul{columns:2;font-size:.9rem} .cards{display:flex;flex-wrap:wrap;gap:.8rem}
 .card{border:1px solid #ddd;border-radius:6px;padding:.6rem .9rem;flex:1 1 300px;background:#fafafa}
 .note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5rem .8rem;font-size:.9rem}
@@ -105,10 +108,15 @@ class Report:
 
         fig = getattr(fig, "figure", fig)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+        # drawn at 2x (192 dpi) and shown at its 96-dpi size, so it stays sharp on high-density screens
+        fig.savefig(buf, format="png", dpi=2 * _DPI, bbox_inches="tight")
         plt.close(fig)
-        data = base64.b64encode(buf.getvalue()).decode("ascii")
-        self._current().parts.append(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">')
+        png = buf.getvalue()
+        width, height = (int.from_bytes(png[k:k + 4], "big") // 2 for k in (16, 20))
+        data = base64.b64encode(png).decode("ascii")
+        self._current().parts.append(
+            f'<img alt="{html.escape(alt)}" width="{width}" height="{height}" src="data:image/png;base64,{data}">'
+        )
         return self
 
     def to_html(self) -> str:

@@ -258,7 +258,12 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
             target, platform="meta", identifiers={"email": "email", "phone": "phone"}, default_region=region,
             path=Path(out) / "audience_meta_hashed.csv",
         )
-    rep.table(report.counts)
+    meaning = {"opted out": "opted out of marketing (every record sharing their identifiers)",
+               "no consent": "no consent to ads", "suppressed": "on a suppression list",
+               "invalid": "no valid identifier left", "duplicate": "the same person twice",
+               "stale": "dropped: older than the platform's maximum record age (none for Meta)",
+               "exported": f"written; {report.not_updated_180d:,} of them not updated in 180 days (kept, flagged)"}
+    rep.table(report.counts.assign(meaning=report.counts["step"].map(meaning)))
     rep.text(f"Written to {report.path}.", kind="note")
 
 
