@@ -93,7 +93,17 @@ def main(argv: list[str] | None = None) -> int:
         help="profile a sensitive column anyway, with a written reason (repeatable)",
     )
 
+    r.add_argument("--quiet", action="store_true", help="no progress bars or section lines on stderr")
+    d.add_argument("--quiet", action="store_true", help="no progress bars or section lines on stderr")
+
     args = parser.parse_args(argv)
+    from ._progress import shown_by_default
+
+    with shown_by_default(not args.quiet):
+        return _run(args)
+
+
+def _run(args) -> int:
     from . import reporting
 
     try:

@@ -51,19 +51,24 @@ def _figure(ax, n_panels: int, ncols: int, size=(4.0, 3.0), *, what: str = "this
 
 
 def compact_number(v: float, pos=None) -> str:
-    """A tick label in engineering style: ``250``, ``1.5k``, ``200k``, ``3M``, ``1.2B``.
+    """A tick label in engineering style: ``250``, ``1950``, ``15k``, ``200k``, ``3M``, ``1.2B``.
+
+    Numbers below 10,000 are written in full (years stay years).
 
     Examples
     --------
-    >>> [compact_number(v) for v in (0, 950, 1500, 200_000, 3_000_000, -2_500)]
-    ['0', '950', '1.5k', '200k', '3M', '-2.5k']
+    >>> [compact_number(v) for v in (0, 950, 1950, 15_000, 200_000, 3_000_000, -25_000)]
+    ['0', '950', '1950', '15k', '200k', '3M', '-25k']
     >>> compact_number(0.25)
     '0.25'
     """
     a = abs(v)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
         if a >= size:
+            size = 1e3 if suffix == "k" else size
             return f"{v / size:.3g}{suffix}"
+    if a >= 1000:
+        return f"{v:.0f}"
     if a == 0:
         return "0"
     return f"{v:.3g}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from ..errors import MicrosegError
 from ._axes import _axes, _figure, annotate_cells, category_ticks, engineering_ticks, legend_outside
@@ -76,12 +77,12 @@ def plot_snake(prof, *, ax=None):
     if z.shape[1] == 0:
         raise MicrosegError("this profile has no numeric columns to draw as a snake plot.")
     colors = segment_colors(_segments(prof))
-    ax = _axes(ax, figsize=(max(6, 0.8 * z.shape[1] + 3), 4))
+    ax = _axes(ax, figsize=(min(11.0, max(6, 0.8 * z.shape[1] + 3)), 4))
     x = np.arange(z.shape[1])
     for seg, row in z.iterrows():
         ax.plot(x, row.to_numpy(dtype=float), marker="o", color=colors[seg], label=str(seg))
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(x, [str(c) for c in z.columns], rotation=30, ha="right", rotation_mode="anchor")
+    category_ticks(ax, "x", x, z.columns, max_labels=40, rotate_over=0)
     ax.set_xlabel("column")
     ax.set_ylabel("mean, in SDs from the population mean")
     ax.set_title("Segment means, standardised")
@@ -153,9 +154,10 @@ def plot_describe(desc, *, ax=None, columns=None):
             a.set_xlabel(str(r["column"]))
         else:
             lv = desc.levels[desc.levels["column"] == r["column"]]
-            a.barh(lv["level"].astype(str), lv["share"].to_numpy())
+            a.barh(lv["level"].astype(str), 100 * lv["share"].to_numpy())
             a.invert_yaxis()
-            a.set_xlabel("share of people")
+            a.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            a.set_xlabel("% of people")
         a.set_title(f"{r['column']} ({100 * r['missing_share']:.0f} % missing)", fontsize="small")
     for a in axes[len(t) :]:
         a.set_visible(False)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,7 @@ img{max-width:100%;height:auto;margin:.6rem 0;display:block}
 nav ul{columns:2;font-size:.9rem} .cards{display:flex;flex-wrap:wrap;gap:.8rem}
 .card{border:1px solid #ddd;border-radius:6px;padding:.6rem .9rem;flex:1 1 300px;background:#fafafa}
 .note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5rem .8rem;font-size:.9rem}
+.next{background:#eef6ee;border-left:4px solid #3a9a3a;padding:.5rem .8rem;font-size:.95rem}
 """
 
 
@@ -46,6 +49,9 @@ class Report:
         The page title.
     subtitle : str, optional
         A line under the title (data source, date).
+    verbose : bool, optional
+        Write a progress line per section on stderr. Default: in Jupyter and
+        the ``microseg`` command only.
 
     Examples
     --------
@@ -57,10 +63,14 @@ class Report:
     True
     """
 
-    def __init__(self, title: str, subtitle: str = ""):
+    def __init__(self, title: str, subtitle: str = "", *, verbose: bool | None = None):
+        from .._progress import wanted
+
         self.title = title
         self.subtitle = subtitle
+        self.verbose = wanted(verbose)
         self._sections: list[_Section] = []
+        self._started = time.monotonic()
 
     def __repr__(self) -> str:
         return f"<Report {self.title!r}: {len(self._sections)} sections>"
@@ -68,6 +78,13 @@ class Report:
     def section(self, title: str) -> Report:
         """Start a new section; the following calls add to it."""
         self._sections.append(_Section(title))
+        if self.verbose:
+            print(f"microseg: [{time.monotonic() - self._started:5.1f} s] {title}", file=sys.stderr, flush=True)
+        return self
+
+    def next_step(self, text: str) -> Report:
+        """Add the section's "what to do next" line: one action the reader can take with what it showed."""
+        self._current().parts.append(f'<p class="next"><b>Next:</b> {html.escape(text)}</p>')
         return self
 
     def _current(self) -> _Section:

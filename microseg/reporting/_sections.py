@@ -58,6 +58,10 @@ def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int) 
     numeric = desc.columns.query("kind == 'numeric'")["column"].tolist()[:4]
     flags = desc.columns.query("kind in ['category', 'flag']")["column"].tolist()[:4]
     rep.figure(desc.plot(columns=numeric + flags), alt="population summary")
+    rep.next_step(
+        "Check that each column's type and range are what you expect; leave out or fill columns with many missing "
+        "values or a single dominant level before segmenting (--exclude COLUMN)."
+    )
 
 
 def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intro: str, min_cell: int, columns=None) -> None:
@@ -101,6 +105,10 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
             "cells that would let them be recovered from the published totals.",
             kind="note",
         )
+    rep.next_step(
+        "Give each segment a name from its card, then write each one's message around the two or three traits that "
+        "set it apart most (the darkest cells of the heatmap); a segment with no distinctive trait needs no own message."
+    )
 
 
 def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segments, *, columns, customer,
@@ -129,6 +137,10 @@ def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segme
         rep.table(flagged[cols], max_rows=60)
     for note in res.notes:
         rep.text(note, kind="note")
+    rep.next_step(
+        "Re-profile the segments with significant changes and review the campaigns that target them; "
+        "a column with PSI above 0.25 needs its segment rules re-fitted."
+    )
 
 
 def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
@@ -182,6 +194,11 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     rep.text("Where customers stopped (the last row converted):")
     rep.table(fun.drop_offs().rename(columns={"customers": "stopped here"}))
     rep.figure(fun.plot(), alt="funnel")
+    worst = fun.steps["step_conversion"].iloc[1:].idxmin() if len(fun.steps) > 1 else None
+    rep.next_step(
+        "Win back At Risk and Can't Lose Them customers first (they bought often and are lapsing), and work on the "
+        f"funnel step that loses most people" + (f" (reaching {worst!s})." if worst is not None else ".")
+    )
     return named
 
 
@@ -265,6 +282,10 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
                "exported": f"written; {report.not_updated_180d:,} of them not updated in 180 days (kept, flagged)"}
     rep.table(report.counts.assign(meaning=report.counts["step"].map(meaning)))
     rep.text(f"Written to {report.path}.", kind="note")
+    rep.next_step(
+        "Send the funded segments with a fresh randomised control group to confirm the lift; test the unfunded "
+        "segments again with larger groups before writing them off, and refresh contact data older than 180 days."
+    )
 
 
 def _section_messages(rep: Report, data, *, min_cell: int) -> None:
@@ -291,6 +312,10 @@ def _section_messages(rep: Report, data, *, min_cell: int) -> None:
     planted = truth[truth["best"]].set_index("persona")["message"].astype(str)
     hits = int((best["message"] == planted.reindex(best.index)).sum())
     rep.text(f"The planted best message is recovered for {hits} of {len(best)} personas.", kind="note")
+    rep.next_step(
+        "Send each persona its best message and channel; where the runner-up difference's interval includes zero, "
+        "keep both in the next test rather than declaring a winner."
+    )
 
 
 def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
@@ -324,6 +349,10 @@ def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
     tiers = audience.groupby("tier", observed=True).size().rename("customers").to_frame()
     rep.table(tiers[tiers["customers"] >= min_cell])
     rep.text(look.explain().text)
+    rep.next_step(
+        "Upload the top tier first and keep a random hold-out of it to measure the lift; re-run the evaluation on "
+        "your own seed and use the method whose recall beats random most at the audience size you can afford."
+    )
 
 
 def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None) -> None:
@@ -340,6 +369,10 @@ def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None)
         items.append(f"Sensitive column {col!r} allowed by the user: {why}")
     for it in items:
         rep.text(it)
+    rep.next_step(
+        "Before sharing this page, confirm that no profiled column is sensitive in your context, and raise the "
+        "minimum cell size (--min-cell) when the population or its segments are small."
+    )
 
 
 # -- reports ------------------------------------------------------------------------------------------
@@ -363,6 +396,7 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
         f"{_fmt_int(len(data.survey))} survey answers. All contact details are fake (reserved example domains, "
         "fictional number ranges)."
     )
+    rep.next_step("Run the same path on your own customer table: microseg report YOUR_FILE.csv --segments COLUMN.")
     _section_population(rep, customers.drop(columns=[c for c in PROFILE_EXCLUDE if c in customers]), min_cell=min_cell)
     personas = data.truth.customers.set_index("customer_id")["persona"].reindex(customers["customer_id"]).to_numpy()
     _section_profiles(
