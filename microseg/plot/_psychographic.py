@@ -49,7 +49,7 @@ def plot_loadings(model, *, ax=None, annotate: float = 0.3):
     Returns the Axes.
     """
     loadings = getattr(model, "loadings_", model)
-    ax = _axes(ax, figsize=(6.4, 4.2))
+    ax = _axes(ax, figsize=(max(5.0, 0.9 * loadings.shape[1] + 3), max(4.2, 0.26 * loadings.shape[0] + 1.5)))
     vals = loadings.to_numpy(dtype=float)
     im = ax.imshow(vals, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     ax.set_xticks(np.arange(vals.shape[1]), [str(c) for c in loadings.columns], rotation=30, ha="right")

@@ -180,3 +180,54 @@ def test_ax_that_is_not_an_axes_is_refused_with_a_clear_error():
 def test_bad_options_raise_microseg_errors():
     with pytest.raises(MicrosegError, match="metric"):
         msplot.plot_lookalike_curve(None, metric="auc")
+
+
+def _overlapping(labels, renderer) -> list[tuple[str, str]]:
+    """Pairs of neighbouring, unrotated, non-empty tick labels whose boxes overlap."""
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in labels
+             if t.get_visible() and t.get_text() and t.get_rotation() == 0]
+    out = []
+    for axis in (0, 1):  # along x (sorted by left edge), then along y (by bottom edge)
+        boxes.sort(key=lambda b: (b[1].x0, b[1].y0) if axis == 0 else (b[1].y0, b[1].x0))
+        for (ta, a), (tb, b) in zip(boxes, boxes[1:]):
+            if a.overlaps(b) and a.intersection(a, b).width > 1 and a.intersection(a, b).height > 1:
+                out.append((ta, tb))
+    return sorted(set(out))
+
+
+@pytest.mark.parametrize("name", PLOT_FUNCTIONS)
+def test_tick_labels_do_not_run_together_and_legends_stay_off_the_data(name, data, quiet):
+    out = quiet(getattr(msplot, name), CASES[name](data, quiet))
+    fig = out if isinstance(out, Figure) else out.figure
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for ax in [a for a in fig.axes if a.get_visible()]:
+            for axis in (ax.xaxis, ax.yaxis):
+                ticks = [t for t in axis.get_ticklabels() if ax.get_xlim() and t.get_visible()]
+                assert _overlapping(ticks, renderer) == [], f"{name}: tick labels overlap on {ax.get_title()!r}"
+            legend = ax.get_legend()
+            if legend is not None and ax.name != "polar":
+                inside = legend.get_window_extent(renderer).intersection(
+                    legend.get_window_extent(renderer), ax.get_window_extent(renderer))
+                assert inside is None or inside.width * inside.height < 4, f"{name}: the legend covers the data"
+    finally:
+        plt.close("all")
+
+
+def test_the_index_heatmap_writes_the_index_in_every_shown_cell(data, quiet):
+    prof = _profile(data, quiet)
+    ax = msplot.plot_index_heatmap(prof)
+    shown = np.isfinite(np.ma.filled(ax.get_images()[0].get_array(), np.nan))
+    assert len(ax.texts) == int(shown.sum()) > 0
+    t = prof.table[prof.table["kind"] != "numeric"]
+    written = {int(txt.get_text().replace(",", "")) for txt in ax.texts}
+    assert written <= {int(round(v)) for v in t["index"].dropna()}
+    plt.close("all")
+
+
+def test_engineering_ticks_are_short():
+    from microseg.plot._axes import compact_number
+
+    labels = [compact_number(v) for v in (100_000, 200_000, 300_000, 400_000, 500_000)]
+    assert labels == ["100k", "200k", "300k", "400k", "500k"]
