@@ -44,6 +44,7 @@ _NAMES = {
     "errors": ":.errors",
     # one table formatter, for notebooks as for the report
     "format_table": "._tables",
+    "notebook_style": "._tables",
     # errors (scikit-learn's NotFittedError, loaded on first use)
     "NotFittedError": ".errors",
     # profiling

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ._words import duration
 
-__all__ = ["format_table", "FormattedTable", "column_kind", "format_value"]
+__all__ = ["format_table", "FormattedTable", "column_kind", "format_value", "notebook_style"]
 
 KINDS = ("count", "money", "share", "pp", "points", "percent", "pvalue", "index", "ratio", "score", "number",
          "duration", "date", "flag", "text")  # fmt: skip
@@ -296,3 +296,41 @@ def format_table(df: pd.DataFrame, *, index: bool | None = None, max_rows: int |
     out = (f'{cap}<div class="ms-table" style="overflow-x:auto;max-width:100%;width:fit-content;margin:.5rem 0">'
            f'<table style="{_STYLE}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>{more}')
     return FormattedTable(frame=frame, kinds=kinds, html=out, n_rows=n_rows)
+
+
+def _short_warning(message, category, filename, lineno, line=None) -> str:
+    return f"{category.__name__}: {message}\n"
+
+
+def notebook_style(*, dpi: int = 120, figsize=(7.0, 4.0), max_rows: int = 40) -> None:
+    """Set up a Jupyter notebook for reading: sharp figures, formatted tables, warnings without file paths.
+
+    Figures are drawn at ``dpi`` (default 120); every DataFrame and Series a
+    cell displays goes through :func:`format_table` (``print(df)`` is left
+    alone); warnings show their category and message only, not the path of
+    the file that raised them. Call it once, after importing pyplot.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> notebook_style(dpi=110)   # outside Jupyter only the figure settings apply
+    >>> matplotlib.rcParams["figure.dpi"]
+    110.0
+    >>> matplotlib.rcdefaults()
+    """
+    import warnings
+
+    import matplotlib as mpl
+
+    mpl.rcParams.update({"figure.dpi": dpi, "figure.figsize": figsize})
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    warnings.formatwarning = _short_warning
+    html_formatter = shell.display_formatter.formatters["text/html"]
+    html_formatter.for_type(pd.DataFrame, lambda df: format_table(df, max_rows=max_rows).html)
+    html_formatter.for_type(pd.Series, lambda s: format_table(s.to_frame(), max_rows=max_rows).html)

@@ -98,3 +98,26 @@ def test_it_is_public_and_results_render_through_it():
     f = ms.funnel(data.events.dropna(subset=["customer_id"]), ["view_product", "add_to_cart"], window="7D")
     html = f._repr_html_()
     assert "ms-table" in html and "days 00:" not in html and ">step<" in html
+
+
+def test_notebook_style_formats_every_displayed_frame_and_hides_warning_paths():
+    import warnings
+
+    import matplotlib
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    before = warnings.formatwarning
+    try:
+        ms.notebook_style(dpi=120)
+        assert matplotlib.rcParams["figure.dpi"] == 120
+        data, _ = shell.display_formatter.format(pd.DataFrame({"p_value": [0.0]}))
+        assert "ms-table" in data["text/html"] and "&lt; 1e-10" in data["text/html"]
+        text = warnings.formatwarning("rows dropped", ms.DataQualityWarning, "/build/path/x.py", 3)
+        assert text == "DataQualityWarning: rows dropped\n"
+    finally:
+        warnings.formatwarning = before
+        shell.display_formatter.formatters["text/html"].pop(pd.DataFrame, None)
+        shell.display_formatter.formatters["text/html"].pop(pd.Series, None)
+        InteractiveShell.clear_instance()
+        matplotlib.rcdefaults()

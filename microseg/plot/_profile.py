@@ -54,7 +54,7 @@ def plot_index_heatmap(prof, *, ax=None, max_traits: int = 30):
     logv = np.where(np.isfinite(logv), logv, np.nan)
     lim = float(np.abs(logv[np.isfinite(logv)]).max()) if np.isfinite(logv).any() else 1.0
     lim = max(lim, 0.1)
-    ax = _axes(ax, figsize=(max(6, 0.55 * len(keep) + 2), max(3, 0.5 * len(mat) + 1.5)))
+    ax = _axes(ax, figsize=(min(11.0, max(6, 0.5 * len(keep) + 2.5)), max(3, 0.5 * len(mat) + 1.5)))
     cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#d9d9d9")
     im = ax.imshow(np.ma.masked_invalid(logv), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
     shown = np.where(np.isfinite(logv), mat.to_numpy(dtype=float)[:, keep], np.nan)

@@ -91,7 +91,7 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
     )
     kinds = set(prof.table["kind"])
     if kinds - {"numeric"}:
-        rep.figure(prof.plot("heatmap"), alt="index heatmap")
+        rep.figure(prof.plot("heatmap", max_traits=20), alt="index heatmap")
     if "numeric" in kinds:
         rep.text("Numeric traits: each segment's mean in standard deviations from the population mean.")
         rep.figure(prof.plot("snake"), alt="snake plot")
