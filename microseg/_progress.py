@@ -13,9 +13,15 @@ import contextvars
 import sys
 from contextlib import contextmanager
 
-__all__ = ["wanted", "progress", "bar", "shown_by_default", "in_jupyter"]
+__all__ = ["wanted", "progress", "bar", "shown_by_default", "in_jupyter", "set_notebook_default"]
 
 _DEFAULT_ON = contextvars.ContextVar("microseg_progress_default_on", default=None)
+_IN_JUPYTER = {"on": True}  # a notebook may turn its default off (ms.notebook_style(progress=False))
+
+
+def set_notebook_default(on: bool) -> None:
+    """Whether ``verbose=None`` shows bars in this Jupyter kernel (on unless turned off here)."""
+    _IN_JUPYTER["on"] = bool(on)
 
 
 def in_jupyter() -> bool:
@@ -53,7 +59,7 @@ def wanted(verbose) -> bool:
     """
     if verbose is None:
         on = _DEFAULT_ON.get()
-        return on if on is not None else in_jupyter()
+        return on if on is not None else (_IN_JUPYTER["on"] and in_jupyter())
     return bool(verbose)
 
 

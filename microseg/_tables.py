@@ -302,13 +302,15 @@ def _short_warning(message, category, filename, lineno, line=None) -> str:
     return f"{category.__name__}: {message}\n"
 
 
-def notebook_style(*, dpi: int = 120, figsize=(7.0, 4.0), max_rows: int = 40) -> None:
+def notebook_style(*, dpi: int = 120, figsize=(7.0, 4.0), max_rows: int = 40, progress: bool = True) -> None:
     """Set up a Jupyter notebook for reading: sharp figures, formatted tables, warnings without file paths.
 
     Figures are drawn at ``dpi`` (default 120); every DataFrame and Series a
     cell displays goes through :func:`format_table` (``print(df)`` is left
     alone); warnings show their category and message only, not the path of
-    the file that raised them. Call it once, after importing pyplot.
+    the file that raised them. ``progress=False`` turns off the progress bars
+    that long work shows by default in Jupyter (for notebooks whose outputs
+    are committed). Call it once, after importing pyplot.
 
     Examples
     --------
@@ -330,6 +332,9 @@ def notebook_style(*, dpi: int = 120, figsize=(7.0, 4.0), max_rows: int = 40) ->
     shell = get_ipython()
     if shell is None:
         return
+    from ._progress import set_notebook_default
+
+    set_notebook_default(progress)
     warnings.formatwarning = _short_warning
     html_formatter = shell.display_formatter.formatters["text/html"]
     html_formatter.for_type(pd.DataFrame, lambda df: format_table(df, max_rows=max_rows).html)
