@@ -58,7 +58,8 @@ def plot_index_heatmap(prof, *, ax=None, max_traits: int = 30):
     cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#d9d9d9")
     im = ax.imshow(np.ma.masked_invalid(logv), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
     shown = np.where(np.isfinite(logv), mat.to_numpy(dtype=float)[:, keep], np.nan)
-    annotate_cells(ax, shown, lambda v: f"{v:,.0f}", image=im, colour_by=logv, fontsize=7 if len(keep) <= 20 else 6)
+    annotate_cells(ax, shown, lambda v: f"{v:,.0f}", image=im, colour_by=logv,
+                   fontsize=8 if len(keep) <= 12 else 7 if len(keep) <= 20 else 6)
     ax.set_xticks(range(len(keep)), [mat.columns[k] for k in keep], rotation=60, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(len(mat)), [str(s) for s in mat.index])
     ax.set_xlabel("trait")
