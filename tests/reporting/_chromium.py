@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -72,8 +73,10 @@ class _Pipe:
             os.dup2(from_w, 4)
 
         # close_fds=False: the descriptors set by child() must survive; every other one of ours is close-on-exec
-        self.proc = subprocess.Popen(args, preexec_fn=child, close_fds=False,  # noqa: PLW1509
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        with warnings.catch_warnings():  # Python >= 3.12 warns about forking a threaded process; the child execs at once
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.proc = subprocess.Popen(args, preexec_fn=child, close_fds=False,  # noqa: PLW1509
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         os.close(to_r)
         os.close(from_w)
         self.w, self.r = to_w, from_r
