@@ -27,7 +27,7 @@ def main() -> None:
 
     table = ms.rfm(data.transactions)
     scores = ms.RFMScorer().fit_transform(table)
-    ax = ms.plot.rfm_grid(scores, segments=ms.rfm_segments(scores))
+    ax = ms.plot.plot_rfm_grid(scores, segments=ms.rfm_segments(scores))
     ax.figure.savefig(OUT / "rfm_grid.png", dpi=80, bbox_inches="tight")
     plt.close("all")
 

@@ -42,6 +42,9 @@ _NAMES = {
     "plot": ":.plot",
     "reporting": ":.reporting",
     "errors": ":.errors",
+    # one table formatter, for notebooks as for the report
+    "format_table": "._tables",
+    "notebook_style": "._tables",
     # errors (scikit-learn's NotFittedError, loaded on first use)
     "NotFittedError": ".errors",
     # profiling

@@ -7,7 +7,7 @@ their recommendations as sentences; they all format numbers and traits here.
 
 from __future__ import annotations
 
-__all__ = ["pretty", "number", "phrase", "short", "join"]
+__all__ = ["pretty", "number", "phrase", "short", "join", "duration"]
 
 
 def pretty(col) -> str:
@@ -84,3 +84,51 @@ def join(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def duration(td) -> str:
+    """A length of time in words: ``'7 days'``, ``'90 minutes'``, ``'1 min 23 s'``, ``'3 days 4 h'``.
+
+    Whole days, hours or minutes are written out; other lengths as their two
+    largest units. ``NaT`` (or NaN) gives ``'–'``. Accepts a Timedelta,
+    a numpy timedelta64 or a number of seconds.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> duration(pd.Timedelta("7D")), duration(pd.Timedelta("36h")), duration(pd.Timedelta(seconds=83))
+    ('7 days', '36 hours', '1 min 23 s')
+    >>> duration(pd.Timedelta(days=3, hours=4, minutes=5)), duration(pd.NaT), duration(2.5)
+    ('3 days 4 h', '–', '2.5 s')
+    """
+    import math
+
+    if td is None:
+        return "–"
+    if hasattr(td, "total_seconds"):
+        try:
+            s = td.total_seconds()
+        except (ValueError, TypeError):
+            return "–"
+    elif hasattr(td, "dtype") and str(getattr(td, "dtype", "")).startswith("timedelta"):
+        s = float(td.astype("timedelta64[ns]").astype("int64")) / 1e9 if str(td) != "NaT" else float("nan")
+    else:
+        s = float(td)
+    if not math.isfinite(s):
+        return "–"
+    sign, s = ("-" if s < 0 else ""), abs(s)
+    if s == 0:
+        return "0 s"
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        n = s / size
+        if 1 <= n < 100 and n == int(n):
+            return f"{sign}{int(n)} {unit}{'s' if n != 1 else ''}"
+    if s < 60:
+        return f"{sign}{s:.3g} s"
+    d, rest = divmod(round(s), 86_400)
+    h, rest = divmod(rest, 3_600)
+    m, sec = divmod(rest, 60)
+    parts = [(d, " day" + ("s" if d != 1 else "")), (h, " h"), (m, " min"), (sec, " s")]
+    first = next(i for i, (v, _) in enumerate(parts) if v)
+    shown = [f"{v}{u}" for v, u in parts[first:first + 2] if v]
+    return sign + " ".join(shown)

@@ -135,6 +135,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="public bounds of a numeric column for --dp-epsilon, never read off the data (repeatable)")
     r.add_argument("--dp-levels", action="append", default=[], metavar="COLUMN=A,B,...",
                    help="the public levels of a text column for --dp-epsilon (repeatable; others are left out)")
+    r.add_argument("--quiet", action="store_true", help="no progress bars or section lines on stderr")
+    d.add_argument("--quiet", action="store_true", help="no progress bars or section lines on stderr")
     return parser
 
 def _report(args) -> object:
@@ -146,7 +148,7 @@ def _report(args) -> object:
     log_flags = [f for f, v in (("--customer", args.customer), ("--time", args.time), ("--value", args.value)) if v]
     if args.transactions is None and log_flags:
         raise MicrosegError(f"{', '.join(log_flags)} name columns of the order log; pass it with --transactions FILE.")
-    say = lambda m: print(f"microseg: {m}", file=sys.stderr)  # noqa: E731
+    say = (lambda m: None) if args.quiet else (lambda m: print(f"microseg: {m}", file=sys.stderr))  # noqa: E731
     say(f"reading {args.data}")
     df = reporting.read_table(args.data, sep=args.sep, sheet=args.sheet, flag="the data argument")
     before = None if args.before is None else reporting.read_table(args.before, sep=args.sep, flag="--before")
@@ -168,13 +170,16 @@ def _report(args) -> object:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``microseg`` command; return the exit code."""
     args = _parser().parse_args(argv)
-    try:
-        if args.command == "demo":
-            from . import reporting
+    from ._progress import shown_by_default
 
-            path = reporting.demo_report(args.out, n_customers=args.customers, random_state=args.seed)
-        else:
-            path = _report(args)
+    try:
+        with shown_by_default(not args.quiet):
+            if args.command == "demo":
+                from . import reporting
+
+                path = reporting.demo_report(args.out, n_customers=args.customers, random_state=args.seed)
+            else:
+                path = _report(args)
     except MicrosegError as err:
         print(f"microseg: error: {_one_line(err)}", file=sys.stderr)
         return 2

@@ -1,5 +1,6 @@
 """The microseg command: the demo report and a report on a user's own table."""
 
+import html
 import re
 
 import numpy as np
@@ -35,7 +36,7 @@ def test_demo_has_every_section(demo_page, section):
 
 
 def test_demo_shows_clv_intervals_and_the_holdout_gap(demo_page):
-    page = demo_page[1]
+    page = demo_page[1].replace("<wbr>", "")  # the table formatter lets long headers break at underscores
     assert "mean_clv_low" in page and "mean_clv_high" in page
     assert "repeat purchase weeks in the last 26 weeks" in page
 
@@ -184,7 +185,7 @@ def test_target_adds_rates_explaining_columns_and_a_lookalike(shop, tmp_path, ca
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     assert "Target: Churned = Yes" in page and "The columns that best explain it" in page and "Lookalike audience" in page
     gold = customers.query("Tier == 'gold'")
-    assert f"{(gold['Churned'] == 'Yes').mean():.3f}" in page  # the gold segment's churn rate
+    assert f"{100 * (gold['Churned'] == 'Yes').mean():.1f} %" in page  # the gold segment's churn rate, as a share
 
 
 def test_persona_cards_name_the_column_and_the_informative_side(tmp_path, capsys):
@@ -300,7 +301,7 @@ def test_sentinels_become_missing_only_when_asked(tmp_path, capsys):
     out = ["--out", str(tmp_path / "r")]
     assert main(["report", str(tmp_path / "s.csv"), "--segments", "seg"] + out) == 0
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r"'unknown' in [78]\d % of rows", page) and "--missing-values outcome=unknown" in page
+    assert re.search(r"'unknown' in [78]\d % of rows", html.unescape(page)) and "--missing-values outcome=unknown" in page
     assert main(["report", str(tmp_path / "s.csv"), "--segments", "seg", "--missing-values", "outcome=unknown"] + out) == 0
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     assert "set to missing" in page and "were set to missing, as asked" in page

@@ -3,7 +3,7 @@
 The layers, from the bottom (a module may import only from its own layer's
 lower modules, without cycles, and from the layers before it):
 
-1. ``errors``, ``_validation``, ``_words``, ``_transactions``, ``_dask``, ``_files`` (and ``_lazy``)
+1. ``errors``, ``_validation``, ``_words``, ``_tables``, ``_progress``, ``_transactions``, ``_dask``, ``_files`` (and ``_lazy``)
 2. ``datasets``  3. ``privacy``  4. ``profiling``  5. ``segment``  6. ``view``
 7. ``lookalike``  8. ``campaign``  9. ``reporting``  10. ``cli``
 
@@ -23,7 +23,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "microseg"
 LAYERS = [
-    {"errors", "_validation", "_words", "_transactions", "_dask", "_files", "_lazy", "__init__"},
+    {"errors", "_validation", "_words", "_tables", "_progress", "_transactions", "_dask", "_files", "_lazy", "__init__"},
     {"datasets"},
     {"privacy"},
     {"profiling"},

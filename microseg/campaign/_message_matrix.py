@@ -163,7 +163,9 @@ class MessageMatrix:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:.4g}", na_rep="")
+        from .._tables import format_table
+
+        return f"<p><b>{self!r}</b></p>" + format_table(self.table, max_rows=None).html
 
 
 # --------------------------------------------------------------------------- helpers

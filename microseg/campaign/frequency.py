@@ -76,10 +76,10 @@ class FrequencyResult:
         return self.table.copy()
 
     def plot(self, ax=None, **kwargs):
-        """Draw reach against average frequency (see :func:`microseg.plot.reach_frequency`)."""
-        from ..plot import reach_frequency
+        """Draw reach against average frequency (see :func:`microseg.plot.plot_reach_frequency`)."""
+        from ..plot import plot_reach_frequency
 
-        return reach_frequency(self, ax=ax, **kwargs)
+        return plot_reach_frequency(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         last = self.table.iloc[-1]
@@ -89,7 +89,9 @@ class FrequencyResult:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:,.4g}")
+        from .._tables import format_table
+
+        return f"<p><b>{self!r}</b></p>" + format_table(self.table, max_rows=None).html
 
 
 def frequency_cap(

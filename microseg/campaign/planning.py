@@ -140,10 +140,10 @@ class CampaignPlan:
         return self.table.copy()
 
     def plot(self, ax=None, **kwargs):
-        """Draw cost and (incremental) revenue per segment (see :func:`microseg.plot.plan_chart`)."""
-        from ..plot import plan_chart
+        """Draw cost and (incremental) revenue per segment (see :func:`microseg.plot.plot_plan`)."""
+        from ..plot import plot_plan
 
-        return plan_chart(self, ax=ax, **kwargs)
+        return plot_plan(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         t = self.total
@@ -160,8 +160,10 @@ class CampaignPlan:
         )
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         r = repr(self).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f"<p><b>{r}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:,.3g}")
+        return f"<p><b>{r}</b></p>" + format_table(self.table, max_rows=None).html
 
 
 # --------------------------------------------------------------------------- plan

@@ -102,10 +102,10 @@ class Readout:
         return self.table.copy()
 
     def plot(self, ax=None, **kwargs):
-        """Draw the lift per segment with its interval (see :func:`microseg.plot.lift_chart`)."""
-        from ..plot import lift_chart
+        """Draw the lift per segment with its interval (see :func:`microseg.plot.plot_lift`)."""
+        from ..plot import plot_lift
 
-        return lift_chart(self, ax=ax, **kwargs)
+        return plot_lift(self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         o = self.overall
@@ -123,9 +123,12 @@ class Readout:
         return f"Readout({self.outcome}: {body}, p={o['p_value']:.2g}{segs}; {self.method}{flags})"
 
     def _repr_html_(self) -> str:
-        out = f"<p><b>{_html_escape(repr(self))}</b></p>" + self.table.to_html(float_format=lambda v: f"{v:.4g}")
+        from .._tables import format_table
+
+        units = dict.fromkeys(["lift", "lift_low", "lift_high"], "pp" if self.kind == "binary" else "number")
+        out = f"<p><b>{_html_escape(repr(self))}</b></p>" + format_table(self.table, max_rows=None, units=units).html
         if self.balance is not None:
-            out += "<p>Covariate balance (standardised mean differences):</p>" + self.balance.to_html(float_format=lambda v: f"{v:.3g}")
+            out += "<p>Covariate balance (standardised mean differences):</p>" + format_table(self.balance, max_rows=None).html
         return out
 
 

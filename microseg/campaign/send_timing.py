@@ -84,10 +84,10 @@ class SendTimeResult:
         return self.best.copy()
 
     def plot(self, segment=None, ax=None, **kwargs):
-        """Heatmap of response by weekday and hour (see :func:`microseg.plot.send_time_heatmap`)."""
-        from ..plot import send_time_heatmap
+        """Heatmap of response by weekday and hour (see :func:`microseg.plot.plot_send_time_heatmap`)."""
+        from ..plot import plot_send_time_heatmap
 
-        return send_time_heatmap(self, segment=segment, ax=ax, **kwargs)
+        return plot_send_time_heatmap(self, segment=segment, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         ok = int((self.best["note"] == "").sum())
@@ -97,7 +97,9 @@ class SendTimeResult:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.best.to_html(float_format=lambda v: f"{v:.4g}")
+        from .._tables import format_table
+
+        return f"<p><b>{self!r}</b></p>" + format_table(self.best, max_rows=None).html
 
 
 def send_time(

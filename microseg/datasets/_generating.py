@@ -148,7 +148,9 @@ class CustomerData:
         return f"CustomerData({parts})"
 
     def _repr_html_(self) -> str:
-        return "<p><b>CustomerData</b> (rows per table)</p>" + self.to_frame().to_html(index=False)
+        from .._tables import format_table
+
+        return "<p><b>CustomerData</b> (rows per table)</p>" + format_table(self.to_frame(), max_rows=None).html
 
 
 # --------------------------------------------------------------------------- the public function

@@ -21,6 +21,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
+from .._progress import bar
 from ..errors import SchemaError
 
 __all__ = ["TableEncoder", "make_engine", "ENGINES", "rank_metrics", "column_kind", "internal_validation", "elkan_noto_c"]
@@ -414,7 +415,7 @@ def seed_int(rng) -> int:
     return int(rng.randint(0, 2**31 - 1))
 
 
-def internal_validation(Z, s, w, enc, rng, *, n_folds: int = 3, candidates=AUTO_CANDIDATES):
+def internal_validation(Z, s, w, enc, rng, *, n_folds: int = 3, candidates=AUTO_CANDIDATES, verbose=None):
     """Hold out each third of the seed in turn; score each candidate engine on the held-out members.
 
     Returns the selection table (attrs: chosen, reason) and the Elkan-Noto
@@ -426,6 +427,7 @@ def internal_validation(Z, s, w, enc, rng, *, n_folds: int = 3, candidates=AUTO_
     aucs = {m: [] for m in candidates}
     probs = {m: [] for m in candidates}
     tie_rng = np.random.default_rng(seed_int(rng))
+    ticks = bar(n_folds * len(candidates), desc="choosing the lookalike engine", unit="fit", verbose=verbose)
     for held in folds:
         s_train = s.copy()
         s_train[held] = False
@@ -440,6 +442,8 @@ def internal_validation(Z, s, w, enc, rng, *, n_folds: int = 3, candidates=AUTO_
             aucs[m].append(auc)
             if hasattr(eng, "probability"):
                 probs[m].append(eng.probability(Z[held]))
+            ticks.update()
+    ticks.close()
     rows = []
     early = {}
     for m in candidates:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from .._progress import progress
 from .._validation import check_share, report_rows
 from ..errors import MicrosegError, SmallSeedWarning
 from ._engines import ENGINES, as_float, as_text, column_kind, rank_metrics
@@ -162,6 +163,8 @@ class LookalikeEvaluation:
         )
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         s = self.summary()
         wide = s.pivot(index="method", columns="size", values="recall").loc[self.methods]
         wide.columns = [f"recall@{c:.0%}" for c in wide.columns]
@@ -169,7 +172,7 @@ class LookalikeEvaluation:
         notes = "".join(f"<li>{n}</li>" for n in self.notes)
         return (
             f"<div><b>Lookalike evaluation</b>: {self.n_repeats} repeats, {self.holdout:.0%} of a seed of "
-            f"{self.n_seed:,} held out.{wide.to_html(float_format=lambda v: f'{v:.3f}')}<ul>{notes}</ul></div>"
+            f"{self.n_seed:,} held out.{format_table(wide, max_rows=None).html}<ul>{notes}</ul></div>"
         )
 
 
@@ -217,7 +220,7 @@ def evaluate(
     allow_sensitive: Mapping[Hashable, str] | None = None,
     min_seed: int = 100,
     labels_complete: bool = False,
-    verbose: bool = False,
+    verbose: bool | None = None,
     random_state=None,
 ) -> LookalikeEvaluation:
     """Estimate how well each method finds held-out seed members.
@@ -250,8 +253,9 @@ def evaluate(
     labels_complete : bool
         Set True only when every positive in ``X`` is in the seed; precision is
         then reported (see the note in the result).
-    verbose : bool
-        Progress bar over repeats.
+    verbose : bool, optional
+        Progress bar over repeats. Default: in Jupyter and the ``microseg``
+        command only; ``False`` turns it off.
     random_state : int, RandomState or None
 
     Returns
@@ -318,10 +322,7 @@ def evaluate(
     seed_pos = np.flatnonzero(s_all)
     rows, auc_rows, sel_rows = [], [], []
     repeats = range(int(n_repeats))
-    if verbose:
-        from tqdm.auto import tqdm
-
-        repeats = tqdm(repeats, desc="evaluating", unit="repeat")
+    repeats = progress(repeats, desc="lookalike evaluation", verbose=verbose, unit="repeat")
     n_pool = 0
     for r in repeats:
         held = rng.permutation(seed_pos)[:n_held]

@@ -64,10 +64,12 @@ class LookalikeExplanation:
         return f"LookalikeExplanation(method={self.method!r}, traits={len(self.traits)}, drivers={len(self.drivers)})"
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         body = "".join(f"<li>{line}</li>" for line in self.text.splitlines() if line.strip())
         return (
             f"<div><b>Lookalike explanation</b><ul>{body}</ul>"
-            f"<p>Strongest drivers</p>{self.drivers.head(10).to_html(index=False)}</div>"
+            f"<p>Strongest drivers</p>{format_table(self.drivers.head(10), max_rows=None).html}</div>"
         )
 
 

@@ -49,6 +49,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._dask import is_dask
+from .._progress import progress
 from .._validation import ROWS_ATTR, report_rows
 from ..errors import MicrosegError, SchemaError, SensitiveDataWarning, SmallSeedWarning
 from ..privacy.sensitive import check_sensitive, condition_columns
@@ -101,8 +102,10 @@ class Lookalike(BaseEstimator):
         1,000 members a :class:`SmallSeedWarning` is emitted.
     chunk_size : int
         Rows scored at a time, so that large tables fit in memory.
-    verbose : bool
-        Show a progress bar when scoring takes several chunks.
+    verbose : bool, optional
+        Show progress bars: on the automatic engine choice (``method="auto"``)
+        and when scoring takes several chunks. Default: in Jupyter and the
+        ``microseg`` command only; ``False`` turns them off.
     random_state : int, RandomState or None
 
     Attributes
@@ -140,7 +143,7 @@ class Lookalike(BaseEstimator):
         special_ad_category: str | None = None,
         min_seed: int = 100,
         chunk_size: int = 200_000,
-        verbose: bool = False,
+        verbose: bool | None = None,
         random_state=None,
     ):
         self.method = method
@@ -274,7 +277,7 @@ class Lookalike(BaseEstimator):
 
         # choose the engine
         if self.method == "auto":
-            selection, fold_probs = internal_validation(Z, s, w, enc, rng)
+            selection, fold_probs = internal_validation(Z, s, w, enc, rng, verbose=self.verbose)
             chosen = selection.attrs["chosen"]
             self.selection_ = selection
         else:
@@ -324,10 +327,8 @@ class Lookalike(BaseEstimator):
         step = max(1, int(self.chunk_size))
         out = np.empty(n, dtype=np.float64)
         starts = range(0, n, step)
-        if self.verbose and n > step:
-            from tqdm.auto import tqdm
-
-            starts = tqdm(starts, total=math.ceil(n / step), desc="scoring", unit="chunk")
+        if n > step:
+            starts = progress(starts, total=math.ceil(n / step), desc="scoring", unit="chunk", verbose=self.verbose)
         dtype = np.float32 if self.engine_.linear else np.float64
         for a in starts:
             Z = self.encoder_.transform(X.iloc[a : a + step], dtype=dtype)

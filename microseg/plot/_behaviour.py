@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 
+from .._words import duration
+from ._axes import _axes, _deprecated, annotate_cells, category_ticks, engineering_ticks
 from ._palette import segment_colors
 
-__all__ = ["rfm_grid", "cohort_heatmap", "funnel_chart", "migration_heatmap"]
+__all__ = [
+    "plot_rfm_grid", "plot_cohort_heatmap", "plot_funnel", "plot_migration_heatmap",
+    "rfm_grid", "cohort_heatmap", "funnel_chart", "migration_heatmap",
+]  # fmt: skip
 
 
-def _duration(td: pd.Timedelta) -> str:
-    """A window in words: '7 days', '36 hours', '90 minutes'."""
-    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
-        n = td.total_seconds() / size
-        if n >= 1 and n == int(n):
-            return f"{int(n)} {unit}{'s' if n != 1 else ''}"
-    return str(td)
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 4.8))
-    return ax
-
-
-def _annotate(ax: Axes, mat: np.ndarray, fmt) -> None:
-    finite = mat[np.isfinite(mat)]
-    mid = (finite.max() + finite.min()) / 2 if finite.size else 0
-    for i in range(mat.shape[0]):
-        for j in range(mat.shape[1]):
-            if np.isfinite(mat[i, j]):
-                ax.text(j, i, fmt(mat[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if mat[i, j] > mid else "black")
-
-
-def rfm_grid(scores: pd.DataFrame, *, value: pd.Series | str | None = None, segments: pd.Series | None = None,
-             ax: Axes | None = None) -> Axes:
+def plot_rfm_grid(scores: pd.DataFrame, *, ax: Axes | None = None, value: pd.Series | str | None = None,
+                  segments: pd.Series | None = None) -> Axes:
     """Recency × frequency grid of RFM scores, coloured by mean value or by segment.
 
     Parameters
@@ -89,7 +68,7 @@ def rfm_grid(scores: pd.DataFrame, *, value: pd.Series | str | None = None, segm
             what = f"mean {v.name or 'value'}"
         img = ax.imshow(mat[::-1], cmap="viridis", aspect="auto")
         ax.figure.colorbar(img, ax=ax, label=what)
-        _annotate(ax, mat[::-1], lambda x: f"{x:,.0f}" if abs(x) >= 10 else f"{x:.2g}")
+        annotate_cells(ax, mat[::-1], lambda x: f"{x:,.0f}" if abs(x) >= 10 else f"{x:.2g}", image=img)
         title = f"RFM grid: {what} by recency and frequency score"
     ax.set_xticks(range(n_f), [str(i) for i in range(1, n_f + 1)])
     ax.set_yticks(range(n_r), [str(i) for i in range(n_r, 0, -1)])
@@ -99,7 +78,7 @@ def rfm_grid(scores: pd.DataFrame, *, value: pd.Series | str | None = None, segm
     return ax
 
 
-def cohort_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate: bool = True) -> Axes:
+def plot_cohort_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate: bool = True) -> Axes:
     """Heatmap of a cohort matrix from ``ms.cohorts``: cohorts down, periods since acquisition across."""
     ax = _axes(ax)
     mat = matrix.to_numpy(dtype="float64")
@@ -109,18 +88,16 @@ def cohort_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate: bo
                                           "revenue": "revenue"}.get(metric, metric))
     if annotate and mat.size <= 600:
         fmt = (lambda x: f"{x:.0%}") if metric == "retention" else (lambda x: f"{x:,.0f}")
-        _annotate(ax, mat, fmt)
-    step = max(1, len(matrix.index) // 20)
-    ax.set_yticks(range(0, len(matrix.index), step), [str(c) for c in matrix.index[::step]])
-    stepx = max(1, len(matrix.columns) // 20)
-    ax.set_xticks(range(0, len(matrix.columns), stepx), [str(c) for c in matrix.columns[::stepx]])
+        annotate_cells(ax, mat, fmt, image=img, fontsize=7 if mat.shape[1] <= 18 else 6)
+    category_ticks(ax, "y", range(len(matrix.index)), matrix.index, max_labels=20)
+    category_ticks(ax, "x", range(len(matrix.columns)), matrix.columns, max_labels=16, rotate_over=99)
     ax.set_xlabel("Periods since first purchase")
     ax.set_ylabel("Cohort (period of first purchase)")
     ax.set_title(f"Cohort {metric}")
     return ax
 
 
-def funnel_chart(result, *, ax: Axes | None = None) -> Axes:
+def plot_funnel(result, *, ax: Axes | None = None) -> Axes:
     """Horizontal bars of customers per funnel step, with conversion from step 1 and from the previous step."""
     ax = _axes(ax)
     s = result.steps
@@ -131,23 +108,30 @@ def funnel_chart(result, *, ax: Axes | None = None) -> Axes:
     ax.set_yticks(y, [str(i) for i in s.index])
     ax.set_xlabel("Customers reaching the step")
     ax.set_ylabel("Funnel step")
-    window = "no time limit" if result.window is None else f"within {_duration(result.window)}"
+    window = "no time limit" if result.window is None else f"within {duration(result.window)}"
     ax.set_title(f"Funnel ({result.order} order, {window})")
     ax.set_xlim(0, max(s["customers"].max(), 1) * 1.5)
+    engineering_ticks(ax, "x")
     return ax
 
 
-def migration_heatmap(result, *, ax: Axes | None = None, shares: bool = True) -> Axes:
+def plot_migration_heatmap(result, *, ax: Axes | None = None, shares: bool = True) -> Axes:
     """Segment before (rows) × segment after (columns): share of each row's customers, or counts."""
     ax = _axes(ax)
     m = result.shares if shares else result.counts
     mat = m.to_numpy(dtype="float64")
     img = ax.imshow(np.ma.masked_invalid(mat), cmap="Purples", aspect="auto")
     ax.figure.colorbar(img, ax=ax, label="share of the segment before" if shares else "customers")
-    _annotate(ax, mat, (lambda x: f"{x:.0%}") if shares else (lambda x: f"{x:,.0f}"))
-    ax.set_xticks(range(m.shape[1]), [str(c) for c in m.columns], rotation=45, ha="right")
+    annotate_cells(ax, mat, (lambda x: f"{x:.0%}") if shares else (lambda x: f"{x:,.0f}"), image=img)
+    category_ticks(ax, "x", range(m.shape[1]), m.columns, rotate_over=0)
     ax.set_yticks(range(m.shape[0]), [str(c) for c in m.index])
     ax.set_xlabel("Segment after")
     ax.set_ylabel("Segment before")
     ax.set_title("Migration between segments")
     return ax
+
+
+rfm_grid = _deprecated("rfm_grid", plot_rfm_grid)
+cohort_heatmap = _deprecated("cohort_heatmap", plot_cohort_heatmap)
+funnel_chart = _deprecated("funnel_chart", plot_funnel)
+migration_heatmap = _deprecated("migration_heatmap", plot_migration_heatmap)

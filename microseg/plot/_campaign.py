@@ -5,12 +5,16 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._axes import _axes, _deprecated, annotate_cells, category_ticks, engineering_ticks, legend_outside
 from ._palette import segment_colors
 
-__all__ = ["plan_chart", "reach_frequency", "send_time_heatmap", "lift_chart"]
+__all__ = [
+    "plot_plan", "plot_reach_frequency", "plot_send_time_heatmap", "plot_lift",
+    "plan_chart", "reach_frequency", "send_time_heatmap", "lift_chart",
+]  # fmt: skip
 
 
-def plan_chart(plan, *, ax=None):
+def plot_plan(plan, *, ax=None):
     """Bars of planned cost and expected revenue per segment, coloured by segment.
 
     Parameters
@@ -22,8 +26,7 @@ def plan_chart(plan, *, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+    ax = _axes(ax, figsize=(8, 4))
     t = plan.table
     labels = list(t.index)
     colors = segment_colors(labels)
@@ -43,15 +46,16 @@ def plan_chart(plan, *, ax=None):
         ax.bar(x + w / 2, t["revenue"].to_numpy(), width=w, color=[colors[s] for s in labels],
                label="expected revenue (not incremental)")
         title = "Campaign plan (not incremental: raw response): cost and revenue per segment"
-    ax.set_xticks(x, [str(s) for s in labels], rotation=30, ha="right")
+    category_ticks(ax, "x", x, labels, rotate_over=0)
+    engineering_ticks(ax, "y")
     ax.set_xlabel("Segment")
     ax.set_ylabel("Amount")
-    ax.set_title(title)
-    ax.legend()
+    ax.set_title(title, fontsize="medium")
+    legend_outside(ax)
     return ax
 
 
-def reach_frequency(result, *, ax=None):
+def plot_reach_frequency(result, *, ax=None):
     """Reach (share of people) against average frequency, simulated and analytic.
 
     Parameters
@@ -63,8 +67,7 @@ def reach_frequency(result, *, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+    ax = _axes(ax, figsize=(7, 4))
     t = result.table.sort_values("mean_exposure")
     ax.plot(t["average_frequency"], t["reach_share"] * 100, marker="o", color="#1f77b4", label="simulated")
     ax.plot(t["average_frequency"], t["reach_expected"] * 100, linestyle="--", color="#7f7f7f", label="analytic")
@@ -72,11 +75,11 @@ def reach_frequency(result, *, ax=None):
     ax.set_xlabel("Average frequency (impressions per person reached)")
     ax.set_ylabel("Reach (% of audience)")
     ax.set_title(f"Reach vs frequency ({result.distribution.replace('_', ' ')} exposure)")
-    ax.legend()
+    legend_outside(ax)
     return ax
 
 
-def send_time_heatmap(result, *, segment=None, ax=None):
+def plot_send_time_heatmap(result, *, ax=None, segment=None):
     """Heatmap of response rate by weekday (rows) and hour (columns) for one segment (default: all pooled).
 
     Parameters
@@ -89,26 +92,26 @@ def send_time_heatmap(result, *, segment=None, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.5))
+    ax = _axes(ax, figsize=(11, 3.8))
     grid = result.heatmap(segment)
     values = grid.to_numpy(dtype="float64") * 100
     im = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap="viridis")
     ax.set_yticks(np.arange(len(grid.index)), [str(d) for d in grid.index])
     ax.set_xticks(np.arange(len(grid.columns)), [f"{int(h):02d}:00" for h in grid.columns], rotation=90)
     ax.figure.colorbar(im, ax=ax, label=f"{result.response} rate (%)")
+    annotate_cells(ax, values, lambda v: f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}", image=im, fontsize=6)
     if segment is not None and segment in result.best.index and result.best.loc[segment, "note"] == "":
         b = result.best.loc[segment]
         r = list(grid.index).index(b["weekday"])
         c = list(grid.columns).index(b["hour"])
         ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="#d62728", linewidth=2))
-    ax.set_xlabel("Hour of sending")
+    ax.set_xlabel("Hour of sending (cells: rate in %)")
     ax.set_ylabel("Weekday")
     ax.set_title(f"{str(result.response).capitalize()} rate by send time" + ("" if segment is None else f": {segment}"))
     return ax
 
 
-def lift_chart(readout, *, relative: bool = False, ax=None):
+def plot_lift(readout, *, ax=None, relative: bool = False):
     """Lift per segment with its confidence interval (a forest plot), overall last.
 
     Parameters
@@ -122,8 +125,7 @@ def lift_chart(readout, *, relative: bool = False, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.5 * len(readout.table) + 1.5))
+    ax = _axes(ax, figsize=(6.5, 0.5 * len(readout.table) + 1.5))
     t = readout.table
     col = "relative_lift" if relative else "lift"
     kind = getattr(readout, "kind", "binary")
@@ -148,3 +150,9 @@ def lift_chart(readout, *, relative: bool = False, ax=None):
     ax.set_ylabel("Segment")
     ax.set_title(f"Lift in {readout.outcome} {what}, treatment vs control ({(1 - readout.alpha):.0%} intervals)".replace("  ", " "))
     return ax
+
+
+plan_chart = _deprecated("plan_chart", plot_plan)
+reach_frequency = _deprecated("reach_frequency", plot_reach_frequency)
+send_time_heatmap = _deprecated("send_time_heatmap", plot_send_time_heatmap)
+lift_chart = _deprecated("lift_chart", plot_lift)

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
+from ._axes import _axes, _figure, category_ticks, legend_outside
 from ._palette import segment_colors
 
 __all__ = ["plot_choose_k", "plot_stability", "plot_explain"]
 
 
-def _figure(ax, n_panels: int, ncols: int, size=(4.0, 3.0)):
-    if ax is not None:
-        raise ValueError(
-            "this plot has several panels and draws its own Figure; call it without ax=, "
-            "or draw one criterion yourself from result.to_frame()."
-        )
-    nrows = int(np.ceil(n_panels / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False)
-    axes = axes.ravel()
-    for a in axes[n_panels:]:
-        a.set_visible(False)
-    return fig, axes[:n_panels]
+def plot_choose_k(result, *, ax=None):
+    """Five panels: inertia with the elbow, silhouette, Calinski–Harabasz, Davies–Bouldin, gap.
 
-
-def plot_choose_k(result, ax=None):
-    """Six panels: inertia with the elbow, silhouette, Calinski–Harabasz, Davies–Bouldin, gap.
-
-    Returns the Figure; the recommended k is marked with a dashed line in every panel.
+    A multi-panel plot: it draws its own figure (``ax`` must be None) and
+    returns the **Figure**; the recommended k is marked with a dashed line in every panel.
 
     Examples
     --------
@@ -48,7 +35,7 @@ def plot_choose_k(result, ax=None):
         ("davies_bouldin", "Davies–Bouldin (lower is better)", "score"),
         ("gap", "Gap statistic (1-SE rule)", "gap"),
     ]
-    fig, axes = _figure(ax, len(panels), 3)
+    fig, axes = _figure(ax, len(panels), 3, what="plot_choose_k")
     for a, (col, title, ylabel) in zip(axes, panels):
         if col == "gap":
             a.errorbar(ks, s["gap"], yerr=s["gap_se"], marker="o", capsize=3)
@@ -64,12 +51,13 @@ def plot_choose_k(result, ax=None):
     return fig
 
 
-def plot_stability(result, ax=None):
+def plot_stability(result, *, ax=None):
     """Two panels: ARI across resamples by k, and each segment's mean Jaccard recovery.
 
-    Returns the Figure. Dotted lines mark the 0.6 (unstable) and 0.75 (doubtful) thresholds.
+    A multi-panel plot: it draws its own figure (``ax`` must be None) and
+    returns the **Figure**. Dotted lines mark the 0.6 (unstable) and 0.75 (doubtful) thresholds.
     """
-    fig, (a1, a2) = _figure(ax, 2, 2, size=(5.0, 3.5))
+    fig, (a1, a2) = _figure(ax, 2, 2, size=(5.0, 3.5), what="plot_stability")
     r = result.resamples
     ks = list(result.by_k.index)
     a1.boxplot([r.loc[r["k"] == k, "ari"].to_numpy() for k in ks], positions=range(len(ks)))
@@ -84,7 +72,7 @@ def plot_stability(result, ax=None):
            color=[colors[s] for s in seg["segment"]], capsize=2)
     a2.axhline(0.75, color="grey", linestyle=":", linewidth=1)
     a2.axhline(0.6, color="firebrick", linestyle=":", linewidth=1)
-    a2.set_xticks(range(len(seg)), labels, rotation=90)
+    category_ticks(a2, "x", range(len(seg)), labels, max_labels=30, rotate_over=0)
     a2.set_ylim(0, 1.05)
     a2.set_title("Segment recovery (clusterboot)")
     a2.set_xlabel("segment")
@@ -93,10 +81,9 @@ def plot_stability(result, ax=None):
     return fig
 
 
-def plot_explain(result, ax=None):
+def plot_explain(result, *, ax=None):
     """Grouped bars: coverage and precision of each segment's rules. Returns the Axes."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
+    ax = _axes(ax, figsize=(7.5, 3.5))
     seg = result.segments
     x = np.arange(len(seg))
     ax.bar(x - 0.2, seg["coverage"], width=0.4, label="coverage (share of segment matched)")
@@ -106,5 +93,5 @@ def plot_explain(result, ax=None):
     ax.set_xlabel("segment")
     ax.set_ylabel("share")
     ax.set_title("How well the rules describe each segment")
-    ax.legend(loc="lower right", fontsize="small")
+    legend_outside(ax)
     return ax

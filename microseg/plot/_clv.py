@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from ._axes import legend_outside
 from ._palette import segment_colors
 
 __all__ = ["plot_calibration_holdout", "plot_cumulative_transactions", "plot_frequency_recency",
@@ -35,7 +36,7 @@ def plot_period_transactions(result, *, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("Repeat purchases in the calibration period")
     ax.set_ylabel("Customers")
     ax.set_title("Repeat purchases per customer: actual vs model")
-    ax.legend()
+    legend_outside(ax)
     return ax
 
 
@@ -51,7 +52,7 @@ def plot_calibration_holdout(result, *, ax: Axes | None = None) -> Axes:
     tot = result.totals
     ax.set_title(f"Calibration vs holdout: {tot['actual']:,.0f} actual, {tot['predicted']:,.0f} predicted "
                  f"({tot['error']:+.1%})")
-    ax.legend()
+    legend_outside(ax)
     return ax
 
 
@@ -68,7 +69,7 @@ def plot_cumulative_transactions(result, *, ax: Axes | None = None) -> Axes:
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_ylabel("Cumulative repeat purchases")
     ax.set_title("Cumulative repeat purchases of the cohort")
-    ax.legend()
+    legend_outside(ax)
     return ax
 
 
@@ -98,7 +99,7 @@ def plot_model_comparison(result, *, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("Repeat purchases in the calibration period")
     ax.set_ylabel("Mean purchases in the holdout period")
     ax.set_title("Models compared on the holdout period")
-    ax.legend()
+    legend_outside(ax)
     return ax
 
 
@@ -117,5 +118,5 @@ def plot_survival(model, *, observed=None, periods: int | None = None, ax: Axes 
     ax.set_ylabel("Share of the cohort still active")
     ax.set_ylim(0, 1.02)
     ax.set_title(f"Survival: alpha = {model.params_['alpha']:.3f}, beta = {model.params_['beta']:.3f}")
-    ax.legend()
+    legend_outside(ax)
     return ax

@@ -8,10 +8,10 @@ suppressed values are not drawn.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..errors import MicrosegError
+from ._axes import _axes, _figure
 from ._palette import segment_colors
 
 __all__ = ["plot_drift"]
@@ -55,7 +55,8 @@ def plot_drift(result, *, segment=None, ax=None, max_traits: int = 10):
 
     Returns
     -------
-    Axes for a single panel, else a Figure with one panel per segment.
+    Axes for a single panel; with several segments a multi-panel **Figure** (one panel per segment,
+    ``ax`` must then be None).
     """
     t = result.table[np.isfinite(result.table["index"].to_numpy(dtype=float))]
     compared = [s for s, c in zip(result.segments["segment"], result.segments["compared"]) if c]
@@ -73,18 +74,13 @@ def plot_drift(result, *, segment=None, ax=None, max_traits: int = 10):
     if not panels:
         raise MicrosegError("nothing to draw: every change is suppressed or no segment was compared.")
     if len(panels) == 1:
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, max(2.5, 0.35 * len(panels[0][1]) + 1.2)))
+        ax = _axes(ax, figsize=(7, max(2.5, 0.35 * len(panels[0][1]) + 1.2)))
         s, rows = panels[0]
         return _panel(ax, rows, s, colors[s], result.alpha)
     if ax is not None:
         raise MicrosegError(f"{len(panels)} segments give {len(panels)} panels; pass segment=... to draw one on ax.")
-    ncol = 2
-    nrow = int(np.ceil(len(panels) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(14, nrow * max(2.5, 0.35 * max_traits + 1.2)), squeeze=False)
-    for a, (s, rows) in zip(axes.ravel(), panels):
+    fig, axes = _figure(None, len(panels), 2, size=(7.0, max(2.5, 0.35 * max_traits + 1.2)))
+    for a, (s, rows) in zip(axes, panels):
         _panel(a, rows, s, colors[s], result.alpha)
-    for a in axes.ravel()[len(panels):]:
-        a.set_visible(False)
     fig.tight_layout()
     return fig

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
+from ..errors import MicrosegError
+from ._axes import _axes, legend_outside
 from ._palette import segment_colors
 
 __all__ = ["plot_lookalike_curve", "plot_lookalike_drivers"]
 
 
-def plot_lookalike_curve(evaluation, *, metric: str = "recall", ax=None):
+def plot_lookalike_curve(evaluation, *, ax=None, metric: str = "recall"):
     """Draw audience size against recall (or lift) per method, with ±1 standard error.
 
     Parameters
@@ -25,9 +26,8 @@ def plot_lookalike_curve(evaluation, *, metric: str = "recall", ax=None):
     matplotlib Axes
     """
     if metric not in ("recall", "lift"):
-        raise ValueError(f"metric must be 'recall' or 'lift', got {metric!r}.")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+        raise MicrosegError(f"metric must be 'recall' or 'lift', got {metric!r}; pass metric='recall' or 'lift'.")
+    ax = _axes(ax, figsize=(7, 4))
     s = evaluation.summary()
     methods = evaluation.methods
     colors = segment_colors(methods)
@@ -44,11 +44,11 @@ def plot_lookalike_curve(evaluation, *, metric: str = "recall", ax=None):
     ax.set_xlabel("Audience size (% of the eligible pool)")
     ax.set_ylabel("Recall of held-out seed members" if metric == "recall" else "Lift over random")
     ax.set_title(f"Lookalike quality by audience size ({evaluation.n_repeats} repeats)")
-    ax.legend(title="method")
+    legend_outside(ax, title="method")
     return ax
 
 
-def plot_lookalike_drivers(explanation, *, n: int = 10, ax=None):
+def plot_lookalike_drivers(explanation, *, ax=None, n: int = 10):
     """Horizontal bars of the strongest drivers of a fitted lookalike model.
 
     Parameters
@@ -63,8 +63,7 @@ def plot_lookalike_drivers(explanation, *, n: int = 10, ax=None):
     -------
     matplotlib Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.4 * min(n, len(explanation.drivers)) + 1.5))
+    ax = _axes(ax, figsize=(6, 0.4 * min(n, len(explanation.drivers)) + 1.5))
     d = explanation.drivers.head(n).iloc[::-1]
     color = ["#2ca02c" if v == "up" else "#d62728" if v == "down" else "#1f77b4" for v in d["direction"]]
     ax.barh([str(c) for c in d["column"]], d["importance"], color=color)

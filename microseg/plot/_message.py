@@ -6,11 +6,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..errors import MicrosegError
+from ._axes import _axes
 
 __all__ = ["plot_message_matrix"]
 
 
-def plot_message_matrix(matrix, ax=None, *, value: str = "uplift"):
+def plot_message_matrix(matrix, *, ax=None, value: str = "uplift"):
     """Heatmap of a :class:`~microseg.campaign.MessageMatrix`, with the value written in every cell.
 
     Rows are segments, columns messages (``message | channel`` when the matrix
@@ -39,8 +40,7 @@ def plot_message_matrix(matrix, ax=None, *, value: str = "uplift"):
     sig = t["significant"].astype("boolean").fillna(False).unstack(cols, sort=False).reindex(index=segs, columns=wide.columns)
     labels = [" | ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in wide.columns]
     vals = wide.to_numpy(dtype=float) * 100
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(5, 1.1 * len(labels) + 2.5), max(3, 0.55 * len(segs) + 1.5)))
+    ax = _axes(ax, figsize=(max(5, 1.1 * len(labels) + 2.5), max(3, 0.55 * len(segs) + 1.5)))
     finite = vals[np.isfinite(vals)]
     lim = max(float(np.abs(finite).max()) if finite.size else 1.0, 0.1)
     cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#d9d9d9")

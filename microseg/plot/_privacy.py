@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
+
+from ._axes import _axes, engineering_ticks, legend_outside
 
 __all__ = ["plot_export_steps", "plot_group_sizes", "plot_record_age"]
 
 
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    return ax
 
-
-def plot_export_steps(report, ax=None):
+def plot_export_steps(report, *, ax=None):
     """Horizontal bars: rows removed at each export step and rows exported.
 
     Parameters
@@ -26,18 +22,19 @@ def plot_export_steps(report, ax=None):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=(6.5, 3.5))
     counts = report.counts
     steps = counts["step"].tolist()
     colors = ["#bbbbbb"] * (len(steps) - 1) + ["#2a7ab0"]
     ax.barh(steps[::-1], counts["rows"].to_numpy()[::-1], color=colors[::-1])
+    engineering_ticks(ax, "x")
     ax.set_xlabel("Rows")
     ax.set_ylabel("Export step")
     ax.set_title(f"Audience export to {report.platform}: {report.exported:,} of {report.rows_in:,} rows")
     return ax
 
 
-def plot_group_sizes(result, ax=None):
+def plot_group_sizes(result, *, ax=None):
     """Histogram of rows by the size of their quasi-identifier group, with the target k marked.
 
     Parameters
@@ -49,7 +46,7 @@ def plot_group_sizes(result, ax=None):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=(6.5, 3.5))
     sizes = result.groups["size"].to_numpy()
     top = int(sizes.max())
     bins = np.unique(np.round(np.geomspace(1, top + 1, num=min(30, top + 1))).astype(int))
@@ -59,11 +56,12 @@ def plot_group_sizes(result, ax=None):
     ax.set_xlabel("Group size (rows sharing the quasi-identifiers)")
     ax.set_ylabel("Rows")
     ax.set_title(f"k-anonymity: k = {result.k}, {result.n_at_risk:,} rows at risk")
-    ax.legend()
+    engineering_ticks(ax, "y")
+    legend_outside(ax)
     return ax
 
 
-def plot_record_age(result, ax=None):
+def plot_record_age(result, *, ax=None):
     """Bars of records by months since their last update, with the expected valid share as a line.
 
     Parameters
@@ -75,7 +73,7 @@ def plot_record_age(result, ax=None):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=(6.5, 3.5))
     months = result.records["months_since_update"].dropna().to_numpy()
     top = max(12, int(np.ceil(months.max())) if len(months) else 12)
     edges = np.arange(0, top + 2)

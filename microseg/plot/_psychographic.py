@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
+
+from ..errors import MicrosegError
+from ._axes import _axes, annotate_cells, legend_outside
 
 __all__ = ["plot_reliability", "plot_loadings", "plot_parallel_analysis", "plot_golden_questions"]
 
 
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
 
-
-def plot_reliability(result, ax=None, *, threshold: float = 0.7):
+def plot_reliability(result, *, ax=None, threshold: float = 0.7):
     """Horizontal bars of Cronbach's alpha per scale, with a line at ``threshold``.
 
     Bars below the threshold are drawn lighter. Returns the Axes.
@@ -27,7 +24,7 @@ def plot_reliability(result, ax=None, *, threshold: float = 0.7):
     >>> ax.get_xlabel()
     "Cronbach's alpha"
     """
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=(6.4, 4.2))
     scales = result.scales
     alpha = scales["alpha"].fillna(0).to_numpy()
     y = np.arange(len(scales))
@@ -40,11 +37,11 @@ def plot_reliability(result, ax=None, *, threshold: float = 0.7):
     ax.set_xlabel("Cronbach's alpha")
     ax.set_ylabel("Scale")
     ax.set_title("Reliability of each scale")
-    ax.legend(loc="lower right")
+    legend_outside(ax)
     return ax
 
 
-def plot_loadings(model, ax=None, *, annotate: float = 0.3):
+def plot_loadings(model, *, ax=None, annotate: float = 0.3):
     """Heatmap of factor loadings (items × factors), red positive, blue negative.
 
     ``model`` is a fitted ``PsychographicModel`` or a loadings DataFrame.
@@ -52,14 +49,12 @@ def plot_loadings(model, ax=None, *, annotate: float = 0.3):
     Returns the Axes.
     """
     loadings = getattr(model, "loadings_", model)
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=(max(5.0, 0.9 * loadings.shape[1] + 3), max(4.2, 0.26 * loadings.shape[0] + 1.5)))
     vals = loadings.to_numpy(dtype=float)
     im = ax.imshow(vals, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     ax.set_xticks(np.arange(vals.shape[1]), [str(c) for c in loadings.columns], rotation=30, ha="right")
     ax.set_yticks(np.arange(vals.shape[0]), [str(i) for i in loadings.index])
-    for i, j in zip(*np.nonzero(np.abs(vals) >= annotate)):
-        ax.text(j, i, f"{vals[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                color="white" if abs(vals[i, j]) > 0.6 else "black")
+    annotate_cells(ax, np.where(np.abs(vals) >= annotate, vals, np.nan), lambda v: f"{v:.2f}", image=im, fontsize=7)
     ax.figure.colorbar(im, ax=ax, label="Loading")
     ax.set_xlabel("Factor")
     ax.set_ylabel("Survey item")
@@ -67,12 +62,14 @@ def plot_loadings(model, ax=None, *, annotate: float = 0.3):
     return ax
 
 
-def plot_parallel_analysis(model, ax=None):
+def plot_parallel_analysis(model, *, ax=None):
     """Scree plot of observed eigenvalues against random data (Horn's parallel analysis). Returns the Axes."""
     table = getattr(model, "parallel_", model)
     if table is None:
-        raise ValueError("the model chose n_factors itself; fit it with n_factors='parallel' to plot the analysis.")
-    ax = _axes(ax)
+        raise MicrosegError(
+            "the model chose n_factors itself; fit it with n_factors='parallel' to plot the analysis."
+        )
+    ax = _axes(ax, figsize=(6.4, 4.2))
     x = table["component"].to_numpy()
     ax.plot(x, table["observed"].to_numpy(dtype=float), marker="o", label="Survey answers")
     ax.plot(x, table["random_q95"].to_numpy(dtype=float), linestyle="--", label="Random data (95th percentile)")
@@ -82,13 +79,13 @@ def plot_parallel_analysis(model, ax=None):
     ax.set_xlabel("Component")
     ax.set_ylabel("Eigenvalue")
     ax.set_title("Parallel analysis")
-    ax.legend()
+    legend_outside(ax)
     return ax
 
 
-def plot_golden_questions(result, ax=None):
+def plot_golden_questions(result, *, ax=None):
     """Cross-validated accuracy against the number of items asked, with the target. Returns the Axes."""
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=(6.4, 4.2))
     steps = result.steps
     n_items = steps["n_items"].to_numpy(dtype=float)
     acc = steps["accuracy"].to_numpy(dtype=float)
@@ -103,5 +100,5 @@ def plot_golden_questions(result, ax=None):
     ax.set_xlabel("Number of questions asked")
     ax.set_ylabel("Share assigned to their segment")
     ax.set_title("Golden questions")
-    ax.legend(loc="lower right")
+    legend_outside(ax)
     return ax

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._axes import legend_outside
+
 __all__ = ["plot_uplift_curve", "plot_uplift_segments"]
 
 _MODEL, _RANDOM, _PERFECT = "#1f77b4", "#7f7f7f", "#2ca02c"
@@ -46,7 +48,7 @@ def plot_uplift_curve(curve, *, ax=None, kind: str = "qini"):
     else:
         ax.set_ylabel("Conversion-rate difference x customers targeted")
         ax.set_title("Uplift curve")
-    ax.legend(loc="best", fontsize="small")
+    legend_outside(ax)
     return ax
 
 
@@ -77,5 +79,5 @@ def plot_uplift_segments(result, *, ax=None):
     ax.set_yticks(y, labels, fontsize="small")
     ax.set_xlabel(f"Effect of the contact on held-out customers ({1 - result.alpha:.0%} interval)")
     ax.set_title("Targeting rules: the effect measured where each rule applies")
-    ax.legend(loc="best", fontsize="small")
+    legend_outside(ax)
     return ax

@@ -113,7 +113,9 @@ class KAnonymityResult:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.smallest().to_html(index=False)
+        from .._tables import format_table
+
+        return f"<p><b>{self!r}</b></p>" + format_table(self.smallest(), max_rows=None).html
 
 
 def k_anonymity(df: pd.DataFrame, quasi_identifiers, *, k: int = 5) -> KAnonymityResult:
@@ -312,7 +314,9 @@ class GeneralisationResult:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.steps.to_html(index=False)
+        from .._tables import format_table
+
+        return f"<p><b>{self!r}</b></p>" + format_table(self.steps, max_rows=None).html
 
 
 def generalise_to_k(

@@ -95,7 +95,9 @@ class FreshnessResult:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self!r}</b></p>" + self.to_frame().to_html(index=False)
+        from .._tables import format_table
+
+        return f"<p><b>{self!r}</b></p>" + format_table(self.to_frame(), max_rows=None).html
 
 
 def freshness(

@@ -139,10 +139,12 @@ class ExportReport:
         return f"ExportReport({self.platform}: {self.exported:,} of {self.rows_in:,} rows exported{where})"
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         extra = ""
         if self.small_audience_reason:
             extra = f"<p>Exported below the minimum of {self.min_size}: {self.small_audience_reason}</p>"
-        return f"<p><b>{self!r}</b></p>{extra}" + self.counts.to_html(index=False)
+        return f"<p><b>{self!r}</b></p>{extra}" + format_table(self.counts, max_rows=None).html
 
 
 def _identifiers(audience: pd.DataFrame, identifiers, platform: str) -> dict[str, str]:

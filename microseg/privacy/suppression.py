@@ -190,8 +190,10 @@ class SuppressionList:
         return f"SuppressionList({self.n_people:,} {who}, {len(self.entries):,} hashed keys)"
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         by = self.entries.groupby(["kind"], observed=True)["person"].nunique().rename("people")
-        return f"<p><b>{self!r}</b></p>" + by.to_frame().to_html()
+        return f"<p><b>{self!r}</b></p>" + format_table(by.to_frame(), max_rows=None).html
 
 
 def suppression_list(

@@ -93,8 +93,10 @@ class Description:
                 + f"; {len(self.alerts)} alerts)")  # fmt: skip
 
     def _repr_html_(self) -> str:
-        return (f"<p><b>{html.escape(repr(self))}</b></p>" + self.columns.to_html(index=False, na_rep="")
-                + self.alerts.to_html(index=False, na_rep=""))  # fmt: skip
+        from .._tables import format_table
+
+        return (f"<p><b>{html.escape(repr(self))}</b></p>" + format_table(self.columns, max_rows=None).html
+                + format_table(self.alerts, max_rows=None).html)  # fmt: skip
 
 
 def _missing_lists(df: pd.DataFrame, missing_values) -> dict:

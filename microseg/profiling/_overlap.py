@@ -58,7 +58,9 @@ class Overlap:
         return f"Overlap({len(self.totals)} flags, {len(self.combinations)} combinations, {self.n} people)"
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{html.escape(repr(self))}</b></p>" + self.combinations.head(20).to_html(index=False, na_rep="–")
+        from .._tables import format_table
+
+        return f"<p><b>{html.escape(repr(self))}</b></p>" + format_table(self.combinations.head(20), max_rows=None).html
 
 
 def overlap(

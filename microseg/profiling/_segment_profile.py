@@ -152,8 +152,10 @@ class SegmentProfile:
         )
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         desc = self.describe_segments()
-        parts = [f"<p><b>{html.escape(repr(self))}</b></p>", desc.to_html(index=False)]
+        parts = [f"<p><b>{html.escape(repr(self))}</b></p>", format_table(desc, max_rows=None).html]
         if len(self.suppressed) or self.notes:
             why = (
                 f"{len(self.suppressed)} values hidden: counts from 1 to {self.min_cell - 1} people "

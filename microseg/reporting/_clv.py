@@ -47,7 +47,7 @@ def section_clv(rep: Report, data, rfm_segment: pd.Series, *, min_cell: int, hol
     rep.text("Fitted on all purchases to date; standard errors from the observed information, 95 % intervals "
              "on the log scale.")
     params = pd.concat([bg.summary(), gg.summary()])
-    rep.table(params, float_format="{:,.4g}")
+    rep.table(params)
     rep.text("CLV over the next 12 months by RFM segment", kind="h3")
     seg = rfm_segment.reindex(value.index.astype(str)).astype("str").fillna("(not scored)").to_numpy()
     by = (value.assign(segment=seg).groupby("segment")

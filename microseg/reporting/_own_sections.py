@@ -94,7 +94,7 @@ def section_target(rep: Report, features: pd.DataFrame, labels: pd.Series, targe
         f"customers (100 = typical). A rate is left blank when fewer than {min_cell} people in the segment have, or "
         "do not have, the target."
     )
-    rep.table(table, float_format="{:,.3f}")
+    rep.table(table)
     rest = features.drop(columns=[target]).loc[known]
     with _noting(rep):
         prof = compare(rest, hit[known], min_cell=min_cell, names=(f"{target} = {yes}", "rest"))
@@ -108,8 +108,7 @@ def section_target(rep: Report, features: pd.DataFrame, labels: pd.Series, targe
         cols = [c for c in ["column", "level", "share_segment", "share_overall", "index", "mean_segment",
                             "mean_overall", "effect_size", "p_adjusted"] if c in best.columns]  # fmt: skip
         rep.table(_readable(best[cols]).rename(columns={"share_segment": f"share ({target} = {yes})",
-                                             "mean_segment": f"mean ({target} = {yes})"}),
-                  float_format="{:,.3g}")  # fmt: skip
+                                             "mean_segment": f"mean ({target} = {yes})"}))  # fmt: skip
     else:
         rep.text("No column differs clearly between the two groups.", kind="note")
     return hit
@@ -132,7 +131,7 @@ def section_lookalike(rep: Report, features: pd.DataFrame, seed: np.ndarray, *, 
     with _noting(rep):
         ev = evaluate(X, seed=seed, methods=("pu", "random"), sizes=(0.05, 0.1, 0.2, 0.3), n_repeats=2,
                       customer=None, opt_out=None, random_state=0)  # fmt: skip
-    rep.table(ev.summary()[["method", "size", "recall", "recall_se", "lift", "auc"]], float_format="{:,.3f}")
+    rep.table(ev.summary()[["method", "size", "recall", "recall_se", "lift", "auc"]])
     rep.figure(ev.plot(), alt="size vs quality")
     with _noting(rep):
         look = Lookalike(method="pu", customer=None, opt_out=None, random_state=0).fit(X, seed=seed)
@@ -181,7 +180,7 @@ def prepare_log(tx: pd.DataFrame, *, customer, time, value, dayfirst, flags=None
 def section_transactions(rep: Report, tx: pd.DataFrame, *, customer, time, value, dayfirst, min_cell: int,
                          segments: pd.Series | None, segment_name, flags=None, source="the order log") -> None:  # fmt: skip
     """RFM segments, monthly cohorts and CLV from the user's order log."""
-    from ..plot import cohort_heatmap, rfm_grid
+    from ..plot import plot_cohort_heatmap, plot_rfm_grid
     from ..segment import RFMScorer, clv, cohorts, rfm, rfm_segments
 
     rep.section("Behaviour from the order log: RFM, cohorts and customer lifetime value")
@@ -201,7 +200,7 @@ def section_transactions(rep: Report, tx: pd.DataFrame, *, customer, time, value
                     mean_spend=("total_spend", "mean"), mean_days_since_last=("days_since_last", "mean"))
                .sort_values("customers", ascending=False))  # fmt: skip
     rep.table(summary[summary["customers"] >= min_cell])
-    rep.figure(rfm_grid(scores, segments=named), alt="RFM grid")
+    rep.figure(plot_rfm_grid(scores, segments=named), alt="RFM grid")
     rep.text("Retention by monthly acquisition cohort", kind="h3")
     with _noting(rep):
         sizes = cohorts(log, period="M", metric="customers").iloc[:, 0]
@@ -210,7 +209,7 @@ def section_transactions(rep: Report, tx: pd.DataFrame, *, customer, time, value
     rep.text(f"Share of each cohort that bought again k months after its first purchase (cohorts of at least "
              f"{min_cell} customers).")  # fmt: skip
     if len(ret):
-        rep.figure(cohort_heatmap(ret), alt="cohorts")
+        rep.figure(plot_cohort_heatmap(ret), alt="cohorts")
     rep.text("Customer lifetime value (next 12 months)", kind="h3")
     try:
         with _noting(rep):
@@ -224,11 +223,11 @@ def section_transactions(rep: Report, tx: pd.DataFrame, *, customer, time, value
     per = value12.assign(segment=named.reindex(value12.index).to_numpy())
     agg = per.groupby("segment", observed=True).agg(customers=("clv", "size"), probability_alive=("probability_alive", "mean"),
                                                     expected_purchases=("expected_purchases", "mean"), clv=("clv", "mean"))  # fmt: skip
-    rep.table(agg[agg["customers"] >= min_cell].sort_values("clv", ascending=False), float_format="{:,.2f}")
+    rep.table(agg[agg["customers"] >= min_cell].sort_values("clv", ascending=False))
     if segments is not None:
         seg = segments[~segments.index.duplicated()].reindex(value12.index.astype(str))
         by = value12.assign(segment=seg.to_numpy()).dropna(subset=["segment"])
         if len(by):
             mine = by.groupby("segment", observed=True).agg(customers=("clv", "size"), clv=("clv", "mean"))
             rep.text(f"Mean CLV per segment of {segment_name!r} (customers matched by id):")
-            rep.table(mine[mine["customers"] >= min_cell], float_format="{:,.2f}")
+            rep.table(mine[mine["customers"] >= min_cell])

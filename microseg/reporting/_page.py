@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,15 +21,18 @@ from .._files import write_text
 
 __all__ = ["Report"]
 
+_DPI = 96  # CSS pixels per inch: a figure of 6.4 in is shown 614 px wide, whatever the screen
+
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1100px;color:#222;line-height:1.45}
 h1{font-size:1.7rem;margin-bottom:.2rem} h2{font-size:1.3rem;border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
 h3{font-size:1.05rem;margin-bottom:.3rem} p.lead{color:#555;margin-top:0}
-table{border-collapse:collapse;font-size:.85rem;margin:.6rem 0} th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
-th{background:#f4f4f4} td:first-child,th:first-child{text-align:left} img{max-width:100%;margin:.6rem 0}
+.ms-table{width:fit-content;border:1px solid #e5e5e5;border-radius:4px} th{background:#f6f6f6}
+img{max-width:100%;height:auto;margin:.6rem 0;display:block}
 nav ul{columns:2;font-size:.9rem} .cards{display:flex;flex-wrap:wrap;gap:.8rem}
 .card{border:1px solid #ddd;border-radius:6px;padding:.6rem .9rem;flex:1 1 300px;background:#fafafa}
 .note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5rem .8rem;font-size:.9rem}
+.next{background:#eef6ee;border-left:4px solid #3a9a3a;padding:.5rem .8rem;font-size:.95rem}
 """
 
 
@@ -46,6 +51,9 @@ class Report:
         The page title.
     subtitle : str, optional
         A line under the title (data source, date).
+    verbose : bool, optional
+        Write a progress line per section on stderr. Default: in Jupyter and
+        the ``microseg`` command only.
 
     Examples
     --------
@@ -57,10 +65,14 @@ class Report:
     True
     """
 
-    def __init__(self, title: str, subtitle: str = ""):
+    def __init__(self, title: str, subtitle: str = "", *, verbose: bool | None = None):
+        from .._progress import wanted
+
         self.title = title
         self.subtitle = subtitle
+        self.verbose = wanted(verbose)
         self._sections: list[_Section] = []
+        self._started = time.monotonic()
 
     def __repr__(self) -> str:
         return f"<Report {self.title!r}: {len(self._sections)} sections>"
@@ -68,6 +80,13 @@ class Report:
     def section(self, title: str) -> Report:
         """Start a new section; the following calls add to it."""
         self._sections.append(_Section(title))
+        if self.verbose:
+            print(f"microseg: [{time.monotonic() - self._started:5.1f} s] {title}", file=sys.stderr, flush=True)
+        return self
+
+    def next_step(self, text: str) -> Report:
+        """Add the section's "what to do next" line: one action the reader can take with what it showed."""
+        self._current().parts.append(f'<p class="next"><b>Next:</b> {html.escape(text)}</p>')
         return self
 
     def _current(self) -> _Section:
@@ -89,13 +108,16 @@ class Report:
         self._current().parts.append(fragment)
         return self
 
-    def table(self, df: pd.DataFrame, *, max_rows: int = 40, float_format: str = "{:,.2f}") -> Report:
-        """Add a table (at most ``max_rows`` rows; the count left out is stated)."""
-        shown = df.head(max_rows)
-        formatters = {c: float_format.format for c in shown.columns if pd.api.types.is_float_dtype(shown[c])}
-        frag = shown.to_html(border=0, formatters=formatters, na_rep="–", escape=True)
-        if len(df) > max_rows:
-            frag += f"<p><em>{len(df) - max_rows:,} more rows not shown.</em></p>"
+    def table(self, df: pd.DataFrame, *, max_rows: int = 40, units: dict | None = None, index: bool | None = None,
+              currency: str | None = None) -> Report:
+        """Add a table through :func:`microseg.format_table` (at most ``max_rows`` rows; the count left out is stated).
+
+        ``units`` maps columns to a kind (``{"lift": "pp"}``) where the column name does not say it;
+        ``index`` shows the index (default: only when it is meaningful).
+        """
+        from .._tables import format_table
+
+        frag = format_table(df, max_rows=max_rows, units=units, index=index, currency=currency).html
         self._current().parts.append(frag)
         return self
 
@@ -105,10 +127,15 @@ class Report:
 
         fig = getattr(fig, "figure", fig)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+        # drawn at 2x (192 dpi) and shown at its 96-dpi size, so it stays sharp on high-density screens
+        fig.savefig(buf, format="png", dpi=2 * _DPI, bbox_inches="tight")
         plt.close(fig)
-        data = base64.b64encode(buf.getvalue()).decode("ascii")
-        self._current().parts.append(f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">')
+        png = buf.getvalue()
+        width, height = (int.from_bytes(png[k:k + 4], "big") // 2 for k in (16, 20))
+        data = base64.b64encode(png).decode("ascii")
+        self._current().parts.append(
+            f'<img alt="{html.escape(alt)}" width="{width}" height="{height}" src="data:image/png;base64,{data}">'
+        )
         return self
 
     def to_html(self) -> str:

@@ -97,6 +97,10 @@ def _section_population(rep: Report, customers: pd.DataFrame, *, min_cell: int, 
     numeric = desc.columns.query("kind == 'numeric'")["column"].tolist()[:4]
     flags = desc.columns.query("kind in ['category', 'binary']")["column"].tolist()[:4]
     rep.figure(desc.plot(columns=numeric + flags), alt="population summary")
+    rep.next_step(
+        "Check that each column's type and range are what you expect; leave out or fill columns with many missing "
+        "values or a single dominant level before segmenting (--exclude COLUMN)."
+    )
 
 
 def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intro: str, min_cell: int, columns=None,
@@ -127,14 +131,14 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
     )
     kinds = set(prof.table["kind"])
     if kinds - {"numeric"}:
-        rep.figure(prof.plot("heatmap"), alt="index heatmap")
+        rep.figure(prof.plot("heatmap", max_traits=20), alt="index heatmap")
     if "numeric" in kinds:
         rep.text("Numeric traits: each segment's mean in standard deviations from the population mean.")
         rep.figure(prof.plot("snake"), alt="snake plot")
     top = pd.concat([prof.distinctive(s, n=5) for s in prof.sizes["segment"]], ignore_index=True)
     cols = [c for c in ["segment", "column", "level", "share_segment", "share_overall", "index", "mean_segment",
                         "mean_overall", "effect_size", "p_adjusted"] if c in top.columns]  # fmt: skip
-    rep.table(_readable(top[cols]), max_rows=60, float_format="{:,.3g}")
+    rep.table(top[cols], max_rows=60)
     if dp:
         for note in prof.notes:
             rep.text(note, kind="note")
@@ -144,6 +148,10 @@ def _section_profiles(rep: Report, df: pd.DataFrame, labels, *, title: str, intr
             "cells that would let them be recovered from the published totals.",
             kind="note",
         )
+    rep.next_step(
+        "Give each segment a name from its card, then write each one's message around the two or three traits that "
+        "set it apart most (the darkest cells of the heatmap); a segment with no distinctive trait needs no own message."
+    )
 
 
 def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segments, *, columns, customer,
@@ -169,13 +177,17 @@ def _section_drift(rep: Report, before: pd.DataFrame, after: pd.DataFrame, segme
         rep.figure(res.plot(), alt="drift index chart")
         cols = ["segment", "column", "level", "share_before", "share_after", "change_pp", "mean_before", "mean_after",
                 "mean_change_pct", "test", "p_adjusted", "psi"]  # fmt: skip
-        rep.table(_readable(flagged[cols]), max_rows=60, float_format="{:,.3g}")
+        rep.table(flagged[cols], max_rows=60)
     for note in res.notes:
         rep.text(note, kind="note")
+    rep.next_step(
+        "Re-profile the segments with significant changes and review the campaigns that target them; "
+        "a column with PSI above 0.25 needs its segment rules re-fitted."
+    )
 
 
 def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
-    from ..plot import cohort_heatmap, rfm_grid
+    from ..plot import plot_cohort_heatmap, plot_rfm_grid
     from ..segment import RFMScorer, cohorts, funnel, migration, rfm, rfm_segments
 
     tx = data.transactions
@@ -202,7 +214,7 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
         .sort_values("customers", ascending=False)
     )  # fmt: skip
     rep.table(_published(summary, count="customers", min_cell=min_cell))
-    rep.figure(rfm_grid(scores, segments=named), alt="RFM grid")
+    rep.figure(plot_rfm_grid(scores, segments=named), alt="RFM grid")
     rep.text("Migration over the last six months", kind="h3")
     rep.text("How customers moved between RFM segments, scored with the same edges six months apart.")
     both = earlier.index.intersection(table.index)
@@ -212,7 +224,7 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     rep.figure(mig.plot(), alt="migration")
     rep.text("Retention by monthly acquisition cohort", kind="h3")
     rep.text("Share of each cohort that bought again k months after its first purchase.")
-    rep.figure(cohort_heatmap(cohorts(tx, period="M", metric="retention")), alt="cohorts")
+    rep.figure(plot_cohort_heatmap(cohorts(tx, period="M", metric="retention")), alt="cohorts")
     steps = ["view_product", "add_to_cart", "begin_checkout", "purchase"]
     fun = funnel(data.events.dropna(subset=["customer_id"]), steps, window="7D")
     rep.text("Purchase funnel (7-day window)", kind="h3")
@@ -224,6 +236,11 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     rep.text("Where customers stopped (the last row converted):")
     rep.table(_published(fun.drop_offs(), count="customers", min_cell=min_cell).rename(columns={"customers": "stopped here"}))
     rep.figure(fun.plot(), alt="funnel")
+    worst = fun.steps["step_conversion"].iloc[1:].idxmin() if len(fun.steps) > 1 else None
+    rep.next_step(
+        "Win back At Risk and Can't Lose Them customers first (they bought often and are lapsing), and work on the "
+        f"funnel step that loses most people" + (f" (reaching {worst!s})." if worst is not None else ".")
+    )
     return named
 
 
@@ -255,7 +272,7 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
     counts = ["n_treatment", "conversions_treatment", "_no_t", "n_control", "conversions_control", "_no_c"]
     margins = {"n_treatment": ["conversions_treatment", "_no_t"], "n_control": ["conversions_control", "_no_c"]}
     shown_ro = _published(cells, count=counts, margins=margins, min_cell=min_cell).drop(columns=["_no_t", "_no_c"])
-    rep.table(shown_ro, float_format="{:,.4f}")
+    rep.table(shown_ro, units=dict.fromkeys(["lift", "lift_low", "lift_high"], "pp"))
     if small.any():
         rep.text(
             f"Pooled as 'other': {', '.join(map(str, small.index[small]))} — a treatment or control cell with "
@@ -293,7 +310,8 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
                "roi", "roi_low", "roi_high"]  # fmt: skip
     shown = ["size", *statuses, "basis", "lift", "lift_low", "lift_high", "funded", "contacts", *derived]
     rep.table(_published(pl.table[shown].reset_index(), count=["size", *statuses, "contacts"], margins={"size": statuses},
-                         columns={"contacts": derived}, min_cell=min_cell), float_format="{:,.3f}")  # fmt: skip
+                         columns={"contacts": derived}, min_cell=min_cell),
+              units={**dict.fromkeys(["lift", "lift_low", "lift_high"], "pp"), "incremental_conversions": "number"})  # fmt: skip
     linked = _people(sum(pl.linked.values()), min_cell)
     rep.text(f"Opt-out and suppression apply per person: {linked} customers were left out because another record "
              "sharing their e-mail, phone or customer id opted out or is suppressed.", kind="note")  # fmt: skip
@@ -313,9 +331,19 @@ def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cel
             target, platform="meta", identifiers={"email": "email", "phone": "phone"}, default_region=region,
             path=Path(out) / "audience_meta_hashed.csv",
         )
-    rep.table(_published(report.counts, count="rows", min_cell=min_cell))
+    meaning = {"opted out": "opted out of marketing (every record sharing their identifiers)",
+               "no consent": "no consent to ads", "suppressed": "on a suppression list",
+               "invalid": "no valid identifier left", "duplicate": "the same person twice",
+               "stale": "dropped: older than the platform's maximum record age (none for Meta)",
+               "exported": f"written; {report.not_updated_180d:,} of them not updated in 180 days (kept, flagged)"}
+    counts = report.counts.assign(meaning=report.counts["step"].map(meaning))
+    rep.table(_published(counts, count="rows", min_cell=min_cell))
     rep.text(f"Written to {report.path}. Rows opted out or suppressed through another record of the same person: "
              f"{_people(sum(report.linked.values()), min_cell)}.", kind="note")  # fmt: skip
+    rep.next_step(
+        "Send the funded segments with a fresh randomised control group to confirm the lift; test the unfunded "
+        "segments again with larger groups before writing them off, and refresh contact data older than 180 days."
+    )
 
 
 def _section_messages(rep: Report, data, *, min_cell: int) -> None:
@@ -335,12 +363,17 @@ def _section_messages(rep: Report, data, *, min_cell: int) -> None:
     best = mm.best()
     cols = ["message", "channel", "uplift", "uplift_low", "uplift_high", "runner_up_message", "runner_up_channel",
             "difference", "difference_low", "difference_high"]  # fmt: skip
-    rep.table(best[cols], float_format="{:,.3f}")
+    rep.table(best[cols], units=dict.fromkeys(["uplift", "uplift_low", "uplift_high", "difference", "difference_low",
+                                               "difference_high"], "pp"))
     rep.figure(mm.plot(), alt="message matrix")
     truth = data.truth.message_effects
     planted = truth[truth["best"]].set_index("persona")["message"].astype(str)
     hits = int((best["message"] == planted.reindex(best.index)).sum())
     rep.text(f"The planted best message is recovered for {hits} of {len(best)} personas.", kind="note")
+    rep.next_step(
+        "Send each persona its best message and channel; where the runner-up difference's interval includes zero, "
+        "keep both in the next test rather than declaring a winner."
+    )
 
 
 def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
@@ -361,7 +394,8 @@ def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
             n_repeats=3, random_state=0,
         )
     summary = ev.summary()
-    rep.table(summary[["method", "size", "recall", "recall_se", "lift", "auc"]], float_format="{:,.3f}")
+    rep.table(summary[["method", "size", "recall", "recall_se", "lift", "auc"]],
+              units={"size": "share", "recall_se": "share", "lift": "ratio"})
     rep.figure(ev.plot(), alt="size vs quality")
     with _noting(rep):
         look = Lookalike(method="pu", random_state=0).fit(population, seed=converted)
@@ -373,6 +407,10 @@ def _section_lookalike(rep: Report, data, *, min_cell: int) -> None:
     tiers = audience.groupby("tier", observed=True).size().rename("customers").to_frame()
     rep.table(_published(tiers, count="customers", min_cell=min_cell))
     rep.text(look.explain().text)
+    rep.next_step(
+        "Upload the top tier first and keep a random hold-out of it to measure the lift; re-run the evaluation on "
+        "your own seed and use the method whose recall beats random most at the audience size you can afford."
+    )
 
 
 def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None, budget=None) -> None:
@@ -398,6 +436,10 @@ def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None,
         items.append(f"Sensitive column {col!r} allowed by the user: {why}")
     for it in items:
         rep.text(it)
+    rep.next_step(
+        "Before sharing this page, confirm that no profiled column is sensitive in your context, and raise the "
+        "minimum cell size (--min-cell) when the population or its segments are small."
+    )
 
 
 # -- reports ------------------------------------------------------------------------------------------
@@ -421,6 +463,7 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
         f"{_fmt_int(len(data.survey))} survey answers. All contact details are fake (reserved example domains, "
         "fictional number ranges)."
     )
+    rep.next_step("Run the same path on your own customer table: microseg report YOUR_FILE.csv --segments COLUMN.")
     _section_population(rep, customers.drop(columns=[c for c in PROFILE_EXCLUDE if c in customers]), min_cell=min_cell)
     personas = data.truth.customers.set_index("customer_id")["persona"].reindex(customers["customer_id"]).to_numpy()
     _section_profiles(

@@ -35,8 +35,8 @@ from sklearn.metrics import (
 )
 from sklearn.utils import check_random_state
 
-from tqdm.auto import tqdm
 
+from .._progress import progress
 from .._words import join
 from ..errors import MicrosegError
 from ._cluster import SegmentModel, kmeans
@@ -160,7 +160,9 @@ class ChooseKResult:
         return f"ChooseKResult(k={ks.min()}..{ks.max()}, recommended={self.recommended})"
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.recommendation}</p>" + self.scores.to_html(float_format=lambda v: f"{v:.4g}")
+        from .._tables import format_table
+
+        return f"<p>{self.recommendation}</p>" + format_table(self.scores, max_rows=None).html
 
 
 def choose_k(
@@ -172,7 +174,7 @@ def choose_k(
     gap_sample: int = 5_000,
     silhouette_sample: int = 20_000,
     random_state=None,
-    verbose: bool = True,
+    verbose: bool | None = None,
 ) -> ChooseKResult:
     """Compare numbers of segments and recommend one.
 
@@ -197,8 +199,9 @@ def choose_k(
     silhouette_sample : int, default 20000
         Rows used for the silhouette beyond this size.
     random_state : int, RandomState or None
-    verbose : bool, default True
-        Show a progress bar (one step per k).
+    verbose : bool, optional
+        Show a progress bar (one step per k). Default: in Jupyter and the
+        ``microseg`` command only; ``False`` turns it off.
 
     Returns
     -------
@@ -224,7 +227,7 @@ def choose_k(
     n = Z.shape[0]
     p = template.get_params()
     rows = []
-    for kk in tqdm(ks, desc="choose_k", disable=not verbose, leave=False):
+    for kk in progress(ks, desc="choose_k", verbose=verbose, unit="k"):
         labels, _, inertia, _ = kmeans(Z, None, kk, n_init=p["n_init"], max_iter=p["max_iter"],
                                         fit_sample=p["fit_sample"], rng=rng)
         n_lab = len(np.unique(labels))

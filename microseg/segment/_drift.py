@@ -153,13 +153,15 @@ class DriftResult:
         )
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         items = "".join(f"<li>{html.escape(line)}</li>" for line in self.describe().splitlines())
-        parts = [f"<p><b>{html.escape(repr(self))}</b></p>", f"<ul>{items}</ul>", self.segments.to_html(index=False, na_rep="–")]
+        parts = [f"<p><b>{html.escape(repr(self))}</b></p>", f"<ul>{items}</ul>", format_table(self.segments, max_rows=None).html]
         cols = ["segment", "column", "level", "share_before", "share_after", "change_pp", "mean_before", "mean_after",
                 "mean_change_pct", "effect_size", "test", "p_adjusted", "psi"]  # fmt: skip
         flagged = self.flagged()
         if len(flagged):
-            parts.append(flagged[cols].to_html(index=False, na_rep="", float_format="{:,.3g}".format))
+            parts.append(format_table(flagged[cols], max_rows=None).html)
         if self.notes:
             parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ul>")
         return "\n".join(parts)

@@ -128,7 +128,9 @@ class ExplainResult:
         return f"ExplainResult(segments={len(self.segments)}, rules={len(self.rules)}, max_depth={self.max_depth})"
 
     def _repr_html_(self) -> str:
-        return self.segments.to_html(float_format=lambda v: f"{v:.2f}")
+        from .._tables import format_table
+
+        return format_table(self.segments, max_rows=None).html
 
 
 def explain(

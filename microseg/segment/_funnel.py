@@ -78,9 +78,9 @@ class FunnelResult:
         return self.steps.copy()
 
     def plot(self, ax=None):
-        from ..plot import funnel_chart
+        from ..plot import plot_funnel
 
-        return funnel_chart(self, ax=ax)
+        return plot_funnel(self, ax=ax)
 
     def __repr__(self) -> str:
         s = self.steps
@@ -88,7 +88,9 @@ class FunnelResult:
                 f"{int(s['customers'].iloc[-1]):,} converted ({s['conversion'].iloc[-1]:.1%}), order={self.order!r})")
 
     def _repr_html_(self) -> str:
-        return f"<p>{self!r}</p>" + self.steps.to_html()
+        from .._tables import format_table
+
+        return f"<p>{self!r}</p>" + format_table(self.steps, max_rows=None).html
 
 
 def _window_ns(window) -> int | None:

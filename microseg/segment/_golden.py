@@ -110,7 +110,9 @@ class GoldenQuestions:
         return f"GoldenQuestions({self._summary()})"
 
     def _repr_html_(self) -> str:
-        return f"<p><b>Golden questions</b>: {self._summary()}</p>" + self.steps.round(3).to_html(index=False)
+        from .._tables import format_table
+
+        return f"<p><b>Golden questions</b>: {self._summary()}</p>" + format_table(self.steps, max_rows=None).html
 
 
 def _make_classifier(classifier):

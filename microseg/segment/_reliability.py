@@ -96,10 +96,12 @@ class Reliability:
         return f"Reliability({self._summary()})"
 
     def _repr_html_(self) -> str:
+        from .._tables import format_table
+
         return (
             f"<p><b>Reliability</b>: {self._summary()}</p>"
-            + self.scales.round(3).to_html()
-            + self.items.round(3).to_html()
+            + format_table(self.scales, max_rows=None).html
+            + format_table(self.items, max_rows=None).html
         )
 
 

@@ -21,8 +21,8 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import check_random_state
 
-from tqdm.auto import tqdm
 
+from .._progress import progress
 from ..errors import MicrosegError
 from ._choose_k import _ks, _template
 from ._cluster import kmeans
@@ -91,7 +91,9 @@ class StabilityResult:
         return f"StabilityResult(k=[{ks}], n_resamples={self.n_resamples}, unstable={len(self.unstable())})"
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.summary()}</p>" + self.segments.to_html(float_format=lambda v: f"{v:.3g}")
+        from .._tables import format_table
+
+        return f"<p>{self.summary()}</p>" + format_table(self.segments, max_rows=None).html
 
 
 def stability(
@@ -103,7 +105,7 @@ def stability(
     model=None,
     max_rows: int | None = 50_000,
     random_state=None,
-    verbose: bool = True,
+    verbose: bool | None = None,
 ) -> StabilityResult:
     """Resample, re-cluster and measure how well each segment comes back.
 
@@ -123,8 +125,9 @@ def stability(
     max_rows : int or None, default 50000
         Above this many rows, the check runs on a random sample of this size.
     random_state : int, RandomState or None
-    verbose : bool, default True
-        Show a progress bar (one step per k).
+    verbose : bool, optional
+        Show a progress bar (one step per k). Default: in Jupyter and the
+        ``microseg`` command only; ``False`` turns it off.
 
     Returns
     -------
@@ -154,7 +157,7 @@ def stability(
     p = template.get_params()
     by_k, segs, res_rows = [], [], []
     Z = None
-    for kk in tqdm(ks, desc="stability", disable=not verbose, leave=False):
+    for kk in progress(ks, desc="stability", verbose=verbose, unit="k"):
         ref_model = clone(template).set_params(n_segments=kk).fit(X)
         if Z is None:
             Z = ref_model.encode(X)

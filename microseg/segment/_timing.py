@@ -227,15 +227,17 @@ class MigrationResult:
         return float(sum(self.counts.loc[r, r] for r in common) / total) if total else float("nan")
 
     def plot(self, ax=None, *, shares: bool = True):
-        from ..plot import migration_heatmap
+        from ..plot import plot_migration_heatmap
 
-        return migration_heatmap(self, ax=ax, shares=shares)
+        return plot_migration_heatmap(self, ax=ax, shares=shares)
 
     def __repr__(self) -> str:
         return f"MigrationResult({self.counts.shape[0]} segments before x {self.counts.shape[1]} after, stayed={self.stayed:.1%})"
 
     def _repr_html_(self) -> str:
-        return f"<p>{self!r}</p>" + self.counts.to_html()
+        from .._tables import format_table
+
+        return f"<p>{self!r}</p>" + format_table(self.counts, max_rows=None).html
 
 
 def migration(labels_before: pd.Series, labels_after: pd.Series) -> MigrationResult:

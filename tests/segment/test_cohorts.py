@@ -67,7 +67,7 @@ def test_bad_options_raise(small, kw, match):
 
 def test_heatmap_draws_one_cell_per_value(small):
     m = ms.cohorts(small)
-    ax = ms.plot.cohort_heatmap(m)
+    ax = ms.plot.plot_cohort_heatmap(m)
     assert ax.get_xlabel() == "Periods since first purchase"
     assert ax.get_title() == "Cohort retention"
     texts = [t.get_text() for t in ax.texts]

@@ -354,7 +354,7 @@ def test_segment_config_must_cover_each_cell_once(config, match):
 # ---------------------------------------------------------------- grid plot
 def test_rfm_grid_coloured_by_value_shows_mean_per_cell():
     scores = pd.DataFrame({"R": [5, 5, 1], "F": [5, 5, 1]})
-    ax = ms.plot.rfm_grid(scores, value=pd.Series([10.0, 30.0, 4.0], name="total_spend"))
+    ax = ms.plot.plot_rfm_grid(scores, value=pd.Series([10.0, 30.0, 4.0], name="total_spend"))
     texts = sorted(t.get_text() for t in ax.texts)
     assert texts == ["20", "4"]
     assert ax.get_xlabel().startswith("Frequency score") and ax.get_ylabel().startswith("Recency score")
@@ -365,7 +365,7 @@ def test_rfm_grid_coloured_by_segment_names_every_occupied_cell():
     table = _analyst_table()
     scores = ms.RFMScorer().fit_transform(table)
     seg = ms.rfm_segments(scores)
-    ax = ms.plot.rfm_grid(scores, segments=seg)
+    ax = ms.plot.plot_rfm_grid(scores, segments=seg)
     occupied = scores.groupby(["R", "F"]).ngroups
     assert len(ax.texts) == occupied
     assert any(t.get_text().startswith("Champions") for t in ax.texts)
