@@ -155,6 +155,10 @@ def _section_columns(rep: Report, desc, n_rows: int, *, left_out: dict, min_cell
     levels = desc.columns_of("category", "binary")[:4]
     if numeric or levels:
         rep.figure(desc.plot(columns=numeric + levels), alt="population summary")
+    rep.next_step(
+        "Act on the alerts first: treat codes that mean missing as missing (--missing-values COLUMN=VALUE), leave out "
+        "identifiers and constant columns (--exclude COLUMN), and check each column's kind before segmenting."
+    )
 
 
 def _features(desc, data: pd.DataFrame, *, keep, drop) -> tuple[pd.DataFrame, dict]:
