@@ -48,6 +48,7 @@ __all__ = [
     "check_log_meta",
     "reference_date",
     "shuffled_log",
+    "with_row_order",
     "buyers_only",
     "no_purchase_error",
     "check_columns_meta",
@@ -247,6 +248,22 @@ def shuffled_log(ddf, meta, cols, customer, time, value, as_of_ts):
         _keep_usable, customer, time, value, as_of_ts.value, meta=meta[cols].iloc[:0]
     )
     return used.shuffle(on=customer)
+
+
+def _add_row_order(part: pd.DataFrame, name: str, partition_info=None) -> pd.DataFrame:
+    number = 0 if partition_info is None else int(partition_info["number"])
+    return part.assign(**{name: (number << 40) + np.arange(len(part), dtype=np.int64)})
+
+
+def with_row_order(ddf, name: str):
+    """``ddf`` with an int64 column ``name`` that orders its rows as they are (partition, then position).
+
+    A shuffle moves rows between partitions; a rule that breaks ties by row
+    order (the first row of a customer) reads this column after the shuffle
+    and gives the answer pandas gives on the unshuffled frame.
+    """
+    meta = ddf._meta.assign(**{name: np.zeros(0, dtype=np.int64)})
+    return ddf.map_partitions(_add_row_order, name, meta=meta)
 
 
 def no_purchase_error(n_rows: int, value):
