@@ -177,13 +177,14 @@ def _usable(part: pd.DataFrame, customer, time, value, as_of_ns):
     return keep, ticks, after, counts
 
 
-def _bounds_part(part, number, meta, cols, customer, time, value, as_of_ns):
+def _bounds_part(part, number, meta, cols, customer, time, value, as_of_ns, also=None):
     check_partition(part, meta, cols, number, "transactions")
     keep, ticks, _, counts = _usable(part, customer, time, value, as_of_ns)
+    extra = also(part) if also is not None else None
     if keep.any():
         kt = ticks[keep]
-        return int(kt.min()), int(kt.max()), counts
-    return None, None, counts
+        return int(kt.min()), int(kt.max()), counts, extra
+    return None, None, counts, extra
 
 
 def _add_counts(total: dict, counts: dict) -> dict:
@@ -192,8 +193,12 @@ def _add_counts(total: dict, counts: dict) -> dict:
     return total
 
 
-def reference_date(ddf, meta, cols, customer, time, value, as_of):
-    """One pass: rows left out per rule, and the reference date (pandas' rules and errors)."""
+def reference_date(ddf, meta, cols, customer, time, value, as_of, *, also=None, name="transactions"):
+    """One pass: rows left out per rule, and the reference date (pandas' rules and errors).
+
+    ``also(partition)``, when given, is computed on every partition in the
+    same pass; its results (a list, one per partition) are returned third.
+    """
     from dask import delayed
 
     tz = getattr(meta[time].dtype, "tz", None)
@@ -201,32 +206,36 @@ def reference_date(ddf, meta, cols, customer, time, value, as_of):
     as_of_ns = None if as_of_ts is None else as_of_ts.value
     parts = partitions(ddf[cols])
     out = compute(*[
-        delayed(_bounds_part)(p, i, meta, cols, customer, time, value, as_of_ns) for i, p in enumerate(parts)
+        delayed(_bounds_part)(p, i, meta, cols, customer, time, value, as_of_ns, also) for i, p in enumerate(parts)
     ])  # fmt: skip
     counts: dict = {}
     lo, hi = [], []
-    for first, last, c in out:
+    for first, last, c, _ in out:
         _add_counts(counts, c)
         if first is not None:
             lo.append(first)
             hi.append(last)
     if not lo:
-        raise MicrosegError("transactions has no usable rows (every row lacks a customer id, timestamp or amount).")
+        raise MicrosegError(f"{name} has no usable rows (every row lacks a customer id, timestamp or amount).")
     first_ns, last_ns = min(lo), max(hi)
     if as_of_ts is None:
         as_of_ts = pd.Timestamp(last_ns, unit="ns")
         counts["after as_of"] = 0
     elif as_of_ts.value < first_ns:
         raise MicrosegError(
-            f"as_of={as_of_ts} is before the first row of transactions ({pd.Timestamp(first_ns, unit='ns')}); "
+            f"as_of={as_of_ts} is before the first row of {name} ({pd.Timestamp(first_ns, unit='ns')}); "
             "pass a later date, or None for the latest timestamp in the data."
         )
+    if also is not None:
+        return as_of_ts, counts, [e for _, _, _, e in out]
     return as_of_ts, counts
 
 
-def _keep_usable(part, customer, time, value, as_of_ns):
+def _keep_usable(part, customer, time, value, as_of_ns, where=None):
     keep, _, after, _ = _usable(part, customer, time, value, as_of_ns)
     keep &= ~after
+    if where is not None:
+        keep &= np.asarray(where(part), dtype=bool)
     return part if keep.all() else part[keep]
 
 
@@ -242,10 +251,14 @@ def buyers_only(part, customer, value):
     return (part[ok] if lost else part), lost
 
 
-def shuffled_log(ddf, meta, cols, customer, time, value, as_of_ts):
-    """Usable rows only (nothing after as_of), shuffled so each customer sits in one partition."""
+def shuffled_log(ddf, meta, cols, customer, time, value, as_of_ts, *, where=None):
+    """Usable rows only (nothing after as_of), shuffled so each customer sits in one partition.
+
+    ``where(partition)``, when given, is a row mask of the rows the caller
+    needs (e.g. the funnel's step events): the others never enter the shuffle.
+    """
     used = ddf[cols].map_partitions(
-        _keep_usable, customer, time, value, as_of_ts.value, meta=meta[cols].iloc[:0]
+        _keep_usable, customer, time, value, as_of_ts.value, where, meta=meta[cols].iloc[:0]
     )
     return used.shuffle(on=customer)
 

@@ -212,7 +212,7 @@ def _step_codes(col: pd.Series, steps: list) -> tuple[np.ndarray, np.ndarray]:
 def _check_present(steps, n_step, col, event):
     missing = [s for s, n in zip(steps, n_step) if n == 0]
     if missing:
-        examples = sorted(map(str, set(pd.unique(col.dropna()))))[:10]
+        examples = sorted(map(str, set(pd.unique(pd.Series(col).dropna()))))[:10]
         raise MicrosegError(
             f"funnel steps {missing} never occur in column {event!r} of events; "
             f"its values include {examples}. Check the spelling of the steps."
@@ -351,3 +351,70 @@ def _summarise(parts: list[dict], steps, w_ns, order, by, counts, *, stacklevel)
     report_rows(steps_df, counts, what="event rows", stacklevel=stacklevel)
     return FunnelResult(steps_df, customers, by_group, None if w_ns is None else pd.Timedelta(w_ns, unit="ns"),
                         order, counts)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- Dask input
+_ROW = "__microseg_row__"  # the input row order carried through the shuffle (ties of the first step-1 event)
+
+
+def _steps_in(part, event, steps):
+    return _step_codes(part[event], steps)[1]
+
+
+def _is_step(part, event, steps):
+    return part[event].isin(steps).to_numpy()
+
+
+def _funnel_part(part, steps, customer, time, event, as_of_ts, w_ns, order, by):
+    if len(part) == 0:
+        return None
+    step, _ = _step_codes(part[event], steps)
+    prep = _prepare(part, step, customer=customer, time=time, as_of=as_of_ts)
+    column = rank = None
+    if isinstance(by, str):
+        column = part[by].to_numpy(dtype=object)[prep["rows"]]
+        rank = part[_ROW].to_numpy(dtype=np.int64)[prep["rows"]]
+    return _customers(prep, steps, w_ns, order, column, rank)
+
+
+def funnel_dask(events, steps, *, customer, time, event, window, by, order, as_of) -> FunnelResult:
+    """:func:`funnel` on a Dask DataFrame: the same result as the pandas function on the same rows.
+
+    One pass counts the rows left out, finds the reference date and checks
+    that every step occurs; the usable step events are then shuffled by
+    customer (see :mod:`microseg._dask`), each partition's customers computed
+    with the global reference date, and the summary (counts, medians,
+    breakdown) computed once from all customers, by the pandas code.
+    """
+    from functools import partial
+
+    from dask import delayed
+
+    _dask.require_dask("ms.funnel()")
+    steps, w_ns = _check_options(steps, order, window)
+    if by is not None and not isinstance(by, (str, pd.Series)):
+        raise MicrosegError(f"by must be a column name of events or a Series indexed by {customer!r}, got {type(by).__name__}.")
+    extra = [event] + ([by] if isinstance(by, str) else [])
+    meta, cols = _dask.check_log_meta(events, customer, time, None, extra=extra, name="events")
+    as_of_ts, counts, per_part = _dask.reference_date(events, meta, cols, customer, time, None, as_of, name="events",
+                                                      also=partial(_steps_in, event=event, steps=steps))  # fmt: skip
+    n_step = np.sum(per_part, axis=0)
+    if (n_step == 0).any():
+        _check_present(steps, n_step, events[event].dropna().unique().compute(), event)
+    counts = {"missing timestamp": counts["missing timestamp"], "after as_of": counts["after as_of"],
+              "anonymous events (no customer id)": counts["missing customer id"]}  # fmt: skip
+    src, src_cols = events[cols], cols
+    if isinstance(by, str):
+        src = _dask.with_row_order(src, _ROW)
+        src_cols = cols + [_ROW]
+    shuffled = _dask.shuffled_log(src, src._meta, src_cols, customer, time, None, as_of_ts,
+                                  where=partial(_is_step, event=event, steps=steps))  # fmt: skip
+    out = _dask.compute(*[
+        delayed(_funnel_part)(p, steps, customer, time, event, as_of_ts, w_ns, order, by)
+        for p in _dask.partitions(shuffled)
+    ])  # fmt: skip
+    parts = [q for q in out if q is not None] or [{
+        "ids": pd.Index([], name=customer, dtype=meta[customer].dtype), "start": np.zeros(0, np.int64),
+        "end": np.zeros(0, np.int64), "reach": np.zeros((len(steps), 0), np.int64), "as_of_ns": as_of_ts.value,
+        "group": np.zeros(0, dtype=object)}]  # fmt: skip
+    return _summarise(parts, steps, w_ns, order, by, counts, stacklevel=4)
