@@ -49,6 +49,7 @@ __all__ = [
     "reference_date",
     "shuffled_log",
     "with_row_order",
+    "collect",
     "buyers_only",
     "no_purchase_error",
     "check_columns_meta",
@@ -277,6 +278,16 @@ def with_row_order(ddf, name: str):
     """
     meta = ddf._meta.assign(**{name: np.zeros(0, dtype=np.int64)})
     return ddf.map_partitions(_add_row_order, name, meta=meta)
+
+
+def collect(obj, columns=None):
+    """A Dask frame or series as pandas (only ``columns`` of a frame, those it has), in one compute;
+    pandas input is returned as it is. For per-customer tables whose statistics need every row at once."""
+    if not is_dask(obj):
+        return obj
+    if columns is not None and is_dask_frame(obj):
+        obj = obj[[c for c in dict.fromkeys(columns) if c in obj.columns]]
+    return obj.compute()
 
 
 def no_purchase_error(n_rows: int, value):
