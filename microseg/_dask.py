@@ -2,6 +2,8 @@
 
 Each feature keeps its Dask code next to its pandas code (``ms.rfm`` in
 :mod:`microseg.segment._rfm_table`, ``ms.cohorts`` in :mod:`microseg.segment._cohorts`,
+``ms.funnel`` in :mod:`microseg.segment._funnel`, ``ms.purchase_timing`` in
+:mod:`microseg.segment._timing`, ``ms.drift`` in :mod:`microseg.segment._drift`,
 ``ms.profile`` in :mod:`microseg.profiling._profile`, ``SegmentModel.predict``
 in :mod:`microseg.segment._cluster`, ``Lookalike.score_samples`` and
 ``.audience`` in :mod:`microseg.lookalike._dask_rows`); this module holds what they
@@ -10,11 +12,15 @@ share, and imports nothing above itself:
 * detection without importing dask (:func:`is_dask`), and :func:`require_dask`;
 * partitions as delayed objects, one ``compute``, and the check that a
   partition agrees with the frame's metadata;
-* event logs (rfm, cohorts): one pass over the log counts the rows left out
+* event logs (rfm, cohorts, funnel, purchase timing): one pass over the log counts the rows left out
   per rule and finds the reference date (:func:`reference_date`); the usable
   rows are then shuffled by customer (:func:`shuffled_log`), so that each
   customer's rows sit in one partition and the pandas implementation can run
   on every partition with the global reference date;
+* the input row order carried through the shuffle (:func:`with_row_order`),
+  for rules that break ties by row order;
+* per-customer tables computed whole when their statistics need every row
+  (:func:`collect`);
 * row-wise mapping of a fitted model's method (:func:`map_rows`).
 
 Memory: the shuffle holds a few copies of a partition in a worker, so

@@ -33,6 +33,7 @@ _NAMES = {
     "plot_record_age": "._privacy",
     "rfm_grid": "._behaviour",
     "cohort_heatmap": "._behaviour",
+    "plot_cohorts": "._behaviour",
     "funnel_chart": "._behaviour",
     "migration_heatmap": "._behaviour",
     "plot_drift": "._drift",

@@ -10,7 +10,7 @@ from matplotlib.colors import ListedColormap
 
 from ._palette import segment_colors
 
-__all__ = ["rfm_grid", "cohort_heatmap", "funnel_chart", "migration_heatmap"]
+__all__ = ["rfm_grid", "cohort_heatmap", "plot_cohorts", "funnel_chart", "migration_heatmap"]
 
 
 def _duration(td: pd.Timedelta) -> str:
@@ -118,6 +118,86 @@ def cohort_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate: bo
     ax.set_ylabel("Cohort (period of first purchase)")
     ax.set_title(f"Cohort {metric}")
     return ax
+
+
+_METRIC_WORDS = {"retention": "share of cohort purchasing", "customers": "customers purchasing", "revenue": "revenue"}
+
+
+def _triangle(ax: Axes, matrix: pd.DataFrame, norm, cmap: str):
+    """One cohort triangle: periods 1.. on the shared colour scale, period 0 in grey (off the scale)."""
+    mat = matrix.to_numpy(dtype="float64")
+    cols = np.asarray(matrix.columns)
+    scaled = np.ma.masked_invalid(np.where(cols[None, :] == 0, np.nan, mat))
+    img = ax.imshow(scaled, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+    zero = np.ma.masked_invalid(np.where(cols[None, :] == 0, 1.0, np.nan))
+    ax.imshow(zero, cmap=ListedColormap(["#dddddd"]), aspect="auto", interpolation="nearest")
+    step = max(1, len(matrix.index) // 12)
+    ax.set_yticks(range(0, len(matrix.index), step), [str(c) for c in matrix.index[::step]], fontsize=7)
+    stepx = max(1, len(cols) // 12)
+    ax.set_xticks(range(0, len(cols), stepx), [str(c) for c in cols[::stepx]], fontsize=7)
+    return img
+
+
+def plot_cohorts(matrix: pd.DataFrame, *, ncols: int = 3, ax: Axes | None = None, cmap: str = "viridis"):
+    """Small multiples of the cohort triangles of ``ms.cohorts(..., by=...)``, on one colour scale.
+
+    Period 0 (the acquisition period, 100 % retention by definition, and the
+    largest count or revenue) is drawn in grey and left out of the colour
+    scale, so that the scale shows how the groups differ afterwards.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        From :func:`microseg.cohorts`; with ``by=`` (a MultiIndex group × cohort)
+        one panel per group, else a single triangle.
+    ncols : int
+        Panels per row.
+    ax : Axes, optional
+        Only for a single triangle.
+
+    Returns
+    -------
+    Figure with one panel per group (and one colour bar), or the Axes for a single triangle.
+    """
+    from matplotlib.colors import Normalize
+
+    metric = matrix.attrs.get("metric", "value")
+    later = matrix.loc[:, [c for c in matrix.columns if c != 0]].to_numpy(dtype="float64")
+    finite = later[np.isfinite(later)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    norm = Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1e-9)
+    label = _METRIC_WORDS.get(metric, metric) + " (periods 1 and later)"
+    sizes = matrix.attrs.get("cohort_size")
+    if not isinstance(matrix.index, pd.MultiIndex):
+        ax = _axes(ax)
+        img = _triangle(ax, matrix, norm, cmap)
+        ax.figure.colorbar(img, ax=ax, label=label)
+        ax.set_xlabel("Periods since first purchase (0 in grey)")
+        ax.set_ylabel("Cohort (period of first purchase)")
+        ax.set_title(f"Cohort {metric}")
+        return ax
+    if ax is not None:
+        raise ValueError("plot_cohorts draws one panel per group; ax= is for a single triangle (no by=).")
+    groups = list(dict.fromkeys(matrix.index.get_level_values(0)))
+    ncols = max(1, min(ncols, len(groups)))
+    nrows = -(-len(groups) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), squeeze=False, sharex=True)
+    name = matrix.index.names[0]
+    img = None
+    for i, g in enumerate(groups):
+        a = axes.flat[i]
+        img = _triangle(a, matrix.xs(g, level=0), norm, cmap)
+        n = "" if sizes is None else f" ({int(sizes.xs(g, level=0).sum()):,} customers)"
+        a.set_title(f"{g}{n}", fontsize=9)
+        if i % ncols == 0:
+            a.set_ylabel("Cohort")
+        if i // ncols == nrows - 1 or i + ncols >= len(groups):
+            a.set_xlabel("Periods since first purchase")
+    for a in axes.flat[len(groups):]:
+        a.set_visible(False)
+    fig.colorbar(img, ax=axes.ravel().tolist(), label=label)
+    fig.suptitle(f"Cohort {metric} by {name} (period 0 in grey, off the colour scale)")
+    return fig
 
 
 def funnel_chart(result, *, ax: Axes | None = None) -> Axes:

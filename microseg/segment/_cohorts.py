@@ -204,7 +204,8 @@ def _pool(labels, totals, min_cell, small_groups):
     if not rare.any():
         return target, list(labels), []
     if small_groups == "suppress":
-        return np.where(rare, -1, target), [x for x, r in zip(labels, rare) if not r], [x for x, r in zip(labels, rare) if r]
+        kept = [x for x, r in zip(labels, rare) if not r]
+        return np.where(rare, -1, np.cumsum(~rare) - 1), kept, [x for x, r in zip(labels, rare) if r]
     pool = rare.copy()
     total = totals[pool].sum()
     for j in np.argsort(totals, kind="stable"):  # too few together: the smallest other groups join the pool
