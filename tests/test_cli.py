@@ -32,6 +32,13 @@ def test_demo_has_every_section(demo_page, section):
     assert section in demo_page[1]
 
 
+def test_demo_shows_retention_by_acquisition_channel_and_counts_anonymous_funnel_events(demo_page):
+    page = demo_page[1]
+    assert "Retention by acquisition channel" in page and 'alt="retention by acquisition channel"' in page
+    assert "<th>organic_search</th>" in page  # one row per channel in the retention table
+    assert "anonymous events (no customer id)" in page  # funnel drops them itself and the report says so
+
+
 def test_demo_plan_is_incremental(demo_page):
     page = demo_page[1]
     assert "An incremental email plan under a budget" in page and "Incremental revenue" in page

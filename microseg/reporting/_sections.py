@@ -170,8 +170,10 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     rep.text("Retention by monthly acquisition cohort", kind="h3")
     rep.text("Share of each cohort that bought again k months after its first purchase.")
     rep.figure(cohort_heatmap(cohorts(tx, period="M", metric="retention")), alt="cohorts")
+    _retention_by_channel(rep, tx, data.customers, min_cell=min_cell)
     steps = ["view_product", "add_to_cart", "begin_checkout", "purchase"]
-    fun = funnel(data.events.dropna(subset=["customer_id"]), steps, window="7D")
+    with _noting(rep):  # anonymous visitors' events are left out by funnel, and said so
+        fun = funnel(data.events, steps, window="7D")
     rep.text("Purchase funnel (7-day window)", kind="h3")
     rep.text(
         "Customers who viewed a product, then added to cart, began checkout and purchased within seven days of "
@@ -182,6 +184,36 @@ def _section_behaviour(rep: Report, data, *, min_cell: int) -> None:
     rep.table(fun.drop_offs().rename(columns={"customers": "stopped here"}))
     rep.figure(fun.plot(), alt="funnel")
     return named
+
+
+def _retention_by_channel(rep: Report, tx: pd.DataFrame, customers: pd.DataFrame, *, min_cell: int) -> None:
+    from ..plot import plot_cohorts
+    from ..segment import cohorts
+
+    channel = customers.set_index("customer_id")["acquisition_channel"]
+    active = cohorts(tx, period="M", metric="customers", by=channel, min_cell=min_cell)
+    size = active.attrs["cohort_size"]
+    rep.text("Retention by acquisition channel", kind="h3")
+    rep.text(
+        "The same triangles, one per channel through which customers were acquired, on one colour scale (the "
+        "acquisition month, 100 % by definition, is grey). The table pools every cohort observed long enough: "
+        "the share of a channel's customers who bought again 1, 3 and 6 months after their first purchase."
+        + (f" Channels with fewer than {min_cell} customers are pooled." if active.attrs["pooled_groups"] else "")
+    )
+    shares = {}
+    for k in (1, 3, 6):
+        if k in active.columns:
+            seen = active[k].notna()
+            shares[f"month {k}"] = (active[k][seen].groupby(level=0, sort=False).sum()
+                                    / size[seen].groupby(level=0, sort=False).sum())  # fmt: skip
+    table = pd.DataFrame(shares)
+    table.insert(0, "customers", size.groupby(level=0, sort=False).sum())
+    table.index.name = "acquisition channel"
+    rep.table(table.sort_values("month 3" if "month 3" in table else "customers", ascending=False),
+              float_format="{:.1%}")  # fmt: skip
+    retention = active.div(size, axis=0)
+    retention.attrs = {"metric": "retention", "cohort_size": size}
+    rep.figure(plot_cohorts(retention), alt="retention by acquisition channel")
 
 
 def _section_campaign(rep: Report, data, rfm_segment: pd.Series, out, *, min_cell: int) -> None:
