@@ -71,7 +71,7 @@ def _check_options(period, metric, value, min_cell, small_groups):
     return check_min_cell(min_cell)
 
 
-def _check_by(by, columns, customer):
+def _check_by(by, customer):
     if by is None or isinstance(by, pd.Series):
         if isinstance(by, pd.Series) and by.index.has_duplicates:
             raise MicrosegError(f"by has {int(by.index.duplicated().sum())} duplicate customer ids; "
@@ -342,7 +342,7 @@ def cohorts(
         return cohorts_dask(transactions, customer=customer, time=time, value=value, period=period, metric=metric,
                             as_of=as_of, by=by, min_cell=min_cell, small_groups=small_groups)  # fmt: skip
     min_cell = _check_options(period, metric, value, min_cell, small_groups)
-    _check_by(by, transactions.columns, customer)
+    _check_by(by, customer)
     if isinstance(by, str):
         check_columns(transactions, [by], name="transactions")
     log = prepare_log(transactions, customer=customer, time=time, value=value, as_of=as_of)
@@ -394,9 +394,10 @@ def cohorts_dask(transactions, *, customer, time, value, period, metric, as_of, 
     from dask import delayed
 
     _dask.require_dask("ms.cohorts()")
+    by = _dask.collect(by)  # a Dask Series of groups per customer: one value per customer, computed once
     min_cell = _check_options(period, metric, value, min_cell, small_groups)
     meta, cols = _dask.check_log_meta(transactions, customer, time, value, extra=[by] if isinstance(by, str) else ())
-    _check_by(by, meta.columns, customer)
+    _check_by(by, customer)
     as_of_ts, counts = _dask.reference_date(transactions, meta, cols, customer, time, value, as_of)
     src, src_meta, src_cols = transactions, meta, cols
     if isinstance(by, str):

@@ -391,6 +391,7 @@ def funnel_dask(events, steps, *, customer, time, event, window, by, order, as_o
     from dask import delayed
 
     _dask.require_dask("ms.funnel()")
+    by = _dask.collect(by)  # a Dask Series of groups per customer: one value per customer, computed once
     steps, w_ns = _check_options(steps, order, window)
     if by is not None and not isinstance(by, (str, pd.Series)):
         raise MicrosegError(f"by must be a column name of events or a Series indexed by {customer!r}, got {type(by).__name__}.")

@@ -189,3 +189,12 @@ def test_cohorts_by_group_on_dask_pools_small_groups_like_pandas(client, demo, c
     got = ms.cohorts(dd.from_pandas(demo.transactions, npartitions=3), by=channel, min_cell=300, metric="customers")
     pd.testing.assert_frame_equal(expected, got)
     assert expected.attrs["pooled_groups"] and "(other levels)" in expected.index.get_level_values(0)
+
+
+def test_groups_given_as_a_dask_series_give_the_pandas_breakdowns(client, demo, channel):
+    groups = dd.from_pandas(channel, npartitions=2)
+    ddf_tx = dd.from_pandas(demo.transactions, npartitions=3)
+    pd.testing.assert_frame_equal(ms.cohorts(demo.transactions, by=channel), ms.cohorts(ddf_tx, by=groups))
+    expected = _quiet(ms.funnel, demo.events, STEPS, by=channel)
+    got = _quiet(ms.funnel, dd.from_pandas(demo.events, npartitions=3), STEPS, by=groups)
+    _same_funnel(expected, got)
