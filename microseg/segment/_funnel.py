@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 
 from .. import _dask
 from .._dask import is_dask
-from .._transactions import _factorize, as_timestamp, wall_ticks
+from .._transactions import _PARALLEL_MIN_ROWS, _factorize, as_timestamp, wall_ticks
 from .._validation import check_columns, check_datetime, check_frame, check_id_column, report_rows
 from ..errors import MicrosegError
 
@@ -245,10 +246,52 @@ def _prepare(events, step, *, customer, time, as_of):
     after = ticks > as_of_ts.value
     counts["after as_of"] = int((after & keep).sum())
     counts["anonymous events (no customer id)"] = int(c_missing.sum())
-    rows = np.flatnonzero(keep & ~after & (step >= 0))
-    codes, uniques = _factorize(ids.iloc[rows] if len(rows) < len(ids) else ids)
+    use = keep & ~after & (step >= 0)
+    rows = np.flatnonzero(use)
+    codes, uniques = _factorize_rows(ids, use, len(rows))
     return {"codes": codes.astype(np.int64, copy=False), "ids": pd.Index(uniques, name=customer), "ticks": ticks[rows],
             "step": step[rows], "as_of": as_of_ts, "counts": counts, "rows": rows}  # fmt: skip
+
+
+def _factorize_rows(ids: pd.Series, use: np.ndarray, n_used: int) -> tuple[np.ndarray, pd.Index]:
+    """Codes and uniques of ``ids[use]`` (no missing id among them), in order of first appearance.
+
+    Arrow text (as read from Parquet: hundreds of chunks) is filtered and
+    dictionary-encoded in contiguous runs of chunks on two threads, without
+    first gathering the rows into one array; the run dictionaries are then
+    unified. Anything else goes through :func:`~microseg._transactions._factorize`.
+    """
+    pa_array = getattr(ids.array, "_pa_array", None)
+    if pa_array is None or n_used < _PARALLEL_MIN_ROWS or pa_array.num_chunks < 2 or not hasattr(pa_array, "chunks"):
+        # a boolean mask filters Arrow text chunk by chunk; positions (iloc) would gather across chunks, 6x slower
+        return _factorize(ids[use] if n_used < len(ids) else ids)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = pa_array.chunks
+    if any(isinstance(c, pa.DictionaryArray) for c in chunks[:1]):
+        return _factorize(ids[use] if n_used < len(ids) else ids)
+    bounds = np.cumsum([0] + [len(c) for c in chunks])
+    half = np.searchsorted(bounds, bounds[-1] / 2)
+    runs = [(0, half), (half, len(chunks))]
+
+    def encode(run):
+        a, b = run
+        parts = [pc.filter(chunks[i], pa.array(use[bounds[i]:bounds[i + 1]])) for i in range(a, b)]
+        arr = pa.concat_arrays(parts) if parts else pa.array([], type=pa_array.type)
+        return pc.dictionary_encode(arr)
+
+    with ThreadPoolExecutor(2) as ex:
+        encoded = list(ex.map(encode, runs))
+    merged = pc.dictionary_encode(pa.concat_arrays([e.dictionary for e in encoded]))
+    remap = merged.indices.to_numpy()
+    codes, offset = [], 0
+    for e in encoded:
+        codes.append(remap[offset:offset + len(e.dictionary)][e.indices.to_numpy()])
+        offset += len(e.dictionary)
+    d = merged.dictionary
+    uniques = pd.Index(pd.array(d, dtype=ids.dtype) if ids.dtype == "str" else d.to_pandas())
+    return np.concatenate(codes), uniques
 
 
 def _customers(prep, steps, w_ns, order, column=None, rank=None) -> dict:
