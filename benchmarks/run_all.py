@@ -34,7 +34,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 MARK = "@@microseg-run-all@@"
-SKIP_IN_QUICK = {"bench_scale": "writes gigabytes of Parquet; run it by hand (python benchmarks/bench_scale.py)"}
+SKIP_IN_QUICK = {
+    "bench_scale": "writes gigabytes of Parquet; run it by hand (python benchmarks/bench_scale.py)",
+    "bench_scale_funnel": "writes gigabytes of Parquet; run it by hand (python benchmarks/bench_scale_funnel.py)",
+}
 CASE_COLUMNS = ("rows", "columns", "size", "variant", "dataset", "customers")
 OURS = re.compile(r"^\s*(microseg|ms\.)", re.IGNORECASE)
 

@@ -2,6 +2,8 @@
 
 Each feature keeps its Dask code next to its pandas code (``ms.rfm`` in
 :mod:`microseg.segment._rfm_table`, ``ms.cohorts`` in :mod:`microseg.segment._cohorts`,
+``ms.funnel`` in :mod:`microseg.segment._funnel`, ``ms.purchase_timing`` in
+:mod:`microseg.segment._timing`, ``ms.drift`` in :mod:`microseg.segment._drift`,
 ``ms.profile`` in :mod:`microseg.profiling._profile`, ``SegmentModel.predict``
 in :mod:`microseg.segment._cluster`, ``Lookalike.score_samples`` and
 ``.audience`` in :mod:`microseg.lookalike._dask_rows`); this module holds what they
@@ -10,11 +12,15 @@ share, and imports nothing above itself:
 * detection without importing dask (:func:`is_dask`), and :func:`require_dask`;
 * partitions as delayed objects, one ``compute``, and the check that a
   partition agrees with the frame's metadata;
-* event logs (rfm, cohorts): one pass over the log counts the rows left out
+* event logs (rfm, cohorts, funnel, purchase timing): one pass over the log counts the rows left out
   per rule and finds the reference date (:func:`reference_date`); the usable
   rows are then shuffled by customer (:func:`shuffled_log`), so that each
   customer's rows sit in one partition and the pandas implementation can run
   on every partition with the global reference date;
+* the input row order carried through the shuffle (:func:`with_row_order`),
+  for rules that break ties by row order;
+* per-customer tables computed whole when their statistics need every row
+  (:func:`collect`);
 * row-wise mapping of a fitted model's method (:func:`map_rows`).
 
 Memory: the shuffle holds a few copies of a partition in a worker, so
@@ -48,6 +54,8 @@ __all__ = [
     "check_log_meta",
     "reference_date",
     "shuffled_log",
+    "with_row_order",
+    "collect",
     "buyers_only",
     "no_purchase_error",
     "check_columns_meta",
@@ -176,13 +184,14 @@ def _usable(part: pd.DataFrame, customer, time, value, as_of_ns):
     return keep, ticks, after, counts
 
 
-def _bounds_part(part, number, meta, cols, customer, time, value, as_of_ns):
+def _bounds_part(part, number, meta, cols, customer, time, value, as_of_ns, also=None):
     check_partition(part, meta, cols, number, "transactions")
     keep, ticks, _, counts = _usable(part, customer, time, value, as_of_ns)
+    extra = also(part) if also is not None else None
     if keep.any():
         kt = ticks[keep]
-        return int(kt.min()), int(kt.max()), counts
-    return None, None, counts
+        return int(kt.min()), int(kt.max()), counts, extra
+    return None, None, counts, extra
 
 
 def _add_counts(total: dict, counts: dict) -> dict:
@@ -191,8 +200,12 @@ def _add_counts(total: dict, counts: dict) -> dict:
     return total
 
 
-def reference_date(ddf, meta, cols, customer, time, value, as_of):
-    """One pass: rows left out per rule, and the reference date (pandas' rules and errors)."""
+def reference_date(ddf, meta, cols, customer, time, value, as_of, *, also=None, name="transactions"):
+    """One pass: rows left out per rule, and the reference date (pandas' rules and errors).
+
+    ``also(partition)``, when given, is computed on every partition in the
+    same pass; its results (a list, one per partition) are returned third.
+    """
     from dask import delayed
 
     tz = getattr(meta[time].dtype, "tz", None)
@@ -200,32 +213,36 @@ def reference_date(ddf, meta, cols, customer, time, value, as_of):
     as_of_ns = None if as_of_ts is None else as_of_ts.value
     parts = partitions(ddf[cols])
     out = compute(*[
-        delayed(_bounds_part)(p, i, meta, cols, customer, time, value, as_of_ns) for i, p in enumerate(parts)
+        delayed(_bounds_part)(p, i, meta, cols, customer, time, value, as_of_ns, also) for i, p in enumerate(parts)
     ])  # fmt: skip
     counts: dict = {}
     lo, hi = [], []
-    for first, last, c in out:
+    for first, last, c, _ in out:
         _add_counts(counts, c)
         if first is not None:
             lo.append(first)
             hi.append(last)
     if not lo:
-        raise MicrosegError("transactions has no usable rows (every row lacks a customer id, timestamp or amount).")
+        raise MicrosegError(f"{name} has no usable rows (every row lacks a customer id, timestamp or amount).")
     first_ns, last_ns = min(lo), max(hi)
     if as_of_ts is None:
         as_of_ts = pd.Timestamp(last_ns, unit="ns")
         counts["after as_of"] = 0
     elif as_of_ts.value < first_ns:
         raise MicrosegError(
-            f"as_of={as_of_ts} is before the first row of transactions ({pd.Timestamp(first_ns, unit='ns')}); "
+            f"as_of={as_of_ts} is before the first row of {name} ({pd.Timestamp(first_ns, unit='ns')}); "
             "pass a later date, or None for the latest timestamp in the data."
         )
+    if also is not None:
+        return as_of_ts, counts, [e for _, _, _, e in out]
     return as_of_ts, counts
 
 
-def _keep_usable(part, customer, time, value, as_of_ns):
+def _keep_usable(part, customer, time, value, as_of_ns, where=None):
     keep, _, after, _ = _usable(part, customer, time, value, as_of_ns)
     keep &= ~after
+    if where is not None:
+        keep &= np.asarray(where(part), dtype=bool)
     return part if keep.all() else part[keep]
 
 
@@ -241,12 +258,42 @@ def buyers_only(part, customer, value):
     return (part[ok] if lost else part), lost
 
 
-def shuffled_log(ddf, meta, cols, customer, time, value, as_of_ts):
-    """Usable rows only (nothing after as_of), shuffled so each customer sits in one partition."""
+def shuffled_log(ddf, meta, cols, customer, time, value, as_of_ts, *, where=None):
+    """Usable rows only (nothing after as_of), shuffled so each customer sits in one partition.
+
+    ``where(partition)``, when given, is a row mask of the rows the caller
+    needs (e.g. the funnel's step events): the others never enter the shuffle.
+    """
     used = ddf[cols].map_partitions(
-        _keep_usable, customer, time, value, as_of_ts.value, meta=meta[cols].iloc[:0]
+        _keep_usable, customer, time, value, as_of_ts.value, where, meta=meta[cols].iloc[:0]
     )
     return used.shuffle(on=customer)
+
+
+def _add_row_order(part: pd.DataFrame, name: str, partition_info=None) -> pd.DataFrame:
+    number = 0 if partition_info is None else int(partition_info["number"])
+    return part.assign(**{name: (number << 40) + np.arange(len(part), dtype=np.int64)})
+
+
+def with_row_order(ddf, name: str):
+    """``ddf`` with an int64 column ``name`` that orders its rows as they are (partition, then position).
+
+    A shuffle moves rows between partitions; a rule that breaks ties by row
+    order (the first row of a customer) reads this column after the shuffle
+    and gives the answer pandas gives on the unshuffled frame.
+    """
+    meta = ddf._meta.assign(**{name: np.zeros(0, dtype=np.int64)})
+    return ddf.map_partitions(_add_row_order, name, meta=meta)
+
+
+def collect(obj, columns=None):
+    """A Dask frame or series as pandas (only ``columns`` of a frame, those it has), in one compute;
+    pandas input is returned as it is. For per-customer tables whose statistics need every row at once."""
+    if not is_dask(obj):
+        return obj
+    if columns is not None and is_dask_frame(obj):
+        obj = obj[[c for c in dict.fromkeys(columns) if c in obj.columns]]
+    return obj.compute()
 
 
 def no_purchase_error(n_rows: int, value):

@@ -41,6 +41,13 @@ def test_demo_shows_clv_intervals_and_the_holdout_gap(demo_page):
     assert "repeat purchase weeks in the last 26 weeks" in page
 
 
+def test_demo_shows_retention_by_acquisition_channel_and_counts_anonymous_funnel_events(demo_page):
+    page = demo_page[1]
+    assert "Retention by acquisition channel" in page and 'alt="retention by acquisition channel"' in page
+    assert re.search(r"<t[hd][^>]*>organic_<wbr>search</t[hd]>|<t[hd][^>]*>organic_search</t[hd]>", page)  # a row per channel
+    assert "anonymous events (no customer id)" in page  # funnel drops them itself and the report says so
+
+
 def test_demo_plan_is_incremental(demo_page):
     page = demo_page[1]
     assert "An incremental email plan under a budget" in page and "Incremental revenue" in page

@@ -42,6 +42,7 @@ _NAMES = {
     "plot_record_age": "._privacy",
     "plot_rfm_grid": "._behaviour",
     "plot_cohort_heatmap": "._behaviour",
+    "plot_cohorts": "._behaviour",
     "plot_funnel": "._behaviour",
     "plot_migration_heatmap": "._behaviour",
     "plot_period_transactions": "._clv",

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
 
 from .._words import duration
+from ..errors import MicrosegError
 from ._axes import _axes, _deprecated, annotate_cells, category_ticks, engineering_ticks
 from ._palette import segment_colors
 
 __all__ = [
-    "plot_rfm_grid", "plot_cohort_heatmap", "plot_funnel", "plot_migration_heatmap",
+    "plot_rfm_grid", "plot_cohort_heatmap", "plot_cohorts", "plot_funnel", "plot_migration_heatmap",
     "rfm_grid", "cohort_heatmap", "funnel_chart", "migration_heatmap",
 ]  # fmt: skip
 
@@ -78,14 +81,25 @@ def plot_rfm_grid(scores: pd.DataFrame, *, ax: Axes | None = None, value: pd.Ser
     return ax
 
 
+_METRIC_WORDS = {"retention": "share of cohort purchasing", "customers": "customers purchasing", "revenue": "revenue"}
+
+
 def plot_cohort_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, annotate: bool = True) -> Axes:
-    """Heatmap of a cohort matrix from ``ms.cohorts``: cohorts down, periods since acquisition across."""
+    """Heatmap of a cohort matrix from ``ms.cohorts``: cohorts down, periods since acquisition across.
+
+    Period 0 (the acquisition period: 100 % retention by definition, the
+    largest count or revenue) is drawn in grey and left out of the colour
+    scale, so the scale shows what happens afterwards.
+    """
     ax = _axes(ax)
     mat = matrix.to_numpy(dtype="float64")
     metric = matrix.attrs.get("metric", "value")
-    img = ax.imshow(np.ma.masked_invalid(mat), cmap="Blues", aspect="auto")
-    ax.figure.colorbar(img, ax=ax, label={"retention": "share of cohort purchasing", "customers": "customers purchasing",
-                                          "revenue": "revenue"}.get(metric, metric))
+    cols = np.asarray(matrix.columns)
+    later = np.where(cols[None, :] == 0, np.nan, mat)
+    img = ax.imshow(np.ma.masked_invalid(later), cmap="Blues", aspect="auto")
+    ax.imshow(np.ma.masked_invalid(np.where(cols[None, :] == 0, 1.0, np.nan)), cmap=ListedColormap(["#dddddd"]),
+              aspect="auto")  # fmt: skip
+    ax.figure.colorbar(img, ax=ax, label=_METRIC_WORDS.get(metric, metric) + " (period 0 in grey)")
     if annotate and mat.size <= 600:
         fmt = (lambda x: f"{x:.0%}") if metric == "retention" else (lambda x: f"{x:,.0f}")
         annotate_cells(ax, mat, fmt, image=img, fontsize=7 if mat.shape[1] <= 18 else 6)
@@ -95,6 +109,79 @@ def plot_cohort_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, annotat
     ax.set_ylabel("Cohort (period of first purchase)")
     ax.set_title(f"Cohort {metric}")
     return ax
+
+
+def _triangle(ax: Axes, matrix: pd.DataFrame, norm, cmap: str):
+    """One cohort triangle: periods 1.. on the shared colour scale, period 0 in grey (off the scale)."""
+    mat = matrix.to_numpy(dtype="float64")
+    cols = np.asarray(matrix.columns)
+    scaled = np.ma.masked_invalid(np.where(cols[None, :] == 0, np.nan, mat))
+    img = ax.imshow(scaled, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+    zero = np.ma.masked_invalid(np.where(cols[None, :] == 0, 1.0, np.nan))
+    ax.imshow(zero, cmap=ListedColormap(["#dddddd"]), aspect="auto", interpolation="nearest")
+    step = max(1, len(matrix.index) // 12)
+    ax.set_yticks(range(0, len(matrix.index), step), [str(c) for c in matrix.index[::step]], fontsize=7)
+    stepx = max(1, len(cols) // 12)
+    ax.set_xticks(range(0, len(cols), stepx), [str(c) for c in cols[::stepx]], fontsize=7)
+    return img
+
+
+def plot_cohorts(matrix: pd.DataFrame, *, ax=None, ncols: int = 3, cmap: str = "viridis") -> Figure:
+    """Small multiples of the cohort triangles of ``ms.cohorts(..., by=...)``, on one colour scale.
+
+    Period 0 (the acquisition period, 100 % retention by definition, and the
+    largest count or revenue) is drawn in grey and left out of the colour
+    scale, so that the scale shows how the groups differ afterwards.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        From :func:`microseg.cohorts`; with ``by=`` (a MultiIndex group × cohort)
+        one panel per group, else a single panel.
+    ax : None
+        A multi-panel plot draws its own Figure; passing ``ax`` is an error.
+    ncols : int
+        Panels per row.
+
+    Returns
+    -------
+    Figure
+        One panel per group and one colour bar (a multi-panel plot, so a Figure).
+    """
+    from matplotlib.colors import Normalize
+
+    if ax is not None:
+        raise MicrosegError("plot_cohorts draws one panel per group on a Figure of its own; call it without ax=.")
+    metric = matrix.attrs.get("metric", "value")
+    later = matrix.loc[:, [c for c in matrix.columns if c != 0]].to_numpy(dtype="float64")
+    finite = later[np.isfinite(later)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    norm = Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1e-9)
+    label = _METRIC_WORDS.get(metric, metric) + " (periods 1 and later)"
+    sizes = matrix.attrs.get("cohort_size")
+    grouped = isinstance(matrix.index, pd.MultiIndex)
+    groups = list(dict.fromkeys(matrix.index.get_level_values(0))) if grouped else [None]
+    ncols = max(1, min(ncols, len(groups)))
+    nrows = -(-len(groups) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols + 1.0, 3.4 * nrows), squeeze=False, sharex=True)
+    name = matrix.index.names[0] if grouped else None
+    img = None
+    for i, g in enumerate(groups):
+        a = axes.flat[i]
+        img = _triangle(a, matrix.xs(g, level=0) if grouped else matrix, norm, cmap)
+        if grouped:
+            n = "" if sizes is None else f" ({int(sizes.xs(g, level=0).sum()):,} customers)"
+            a.set_title(f"{g}{n}", fontsize=9)
+        if i % ncols == 0:
+            a.set_ylabel("Cohort")
+        if i // ncols == nrows - 1 or i + ncols >= len(groups):
+            a.set_xlabel("Periods since first purchase")
+    for a in axes.flat[len(groups):]:
+        a.set_visible(False)
+    fig.colorbar(img, ax=axes.ravel().tolist(), label=label)
+    by = f" by {name}" if grouped else ""
+    fig.suptitle(f"Cohort {metric}{by} (period 0 in grey, off the colour scale)")
+    return fig
 
 
 def plot_funnel(result, *, ax: Axes | None = None) -> Axes:

@@ -12,8 +12,17 @@ from ._page import Report
 
 def section_clv(rep: Report, data, rfm_segment: pd.Series, *, min_cell: int, holdout_weeks: int = 26) -> None:
     """Add the CLV section: holdout check (table, two figures), parameter table, CLV intervals by segment."""
-    from ..segment import (BetaGeoModel, GammaGammaModel, calibration_holdout, calibration_vs_holdout, clv,
-                           cumulative_transactions, frequency_recency_matrix, period_transactions, rfm)
+    from ..segment import (
+        BetaGeoModel,
+        GammaGammaModel,
+        calibration_holdout,
+        calibration_vs_holdout,
+        clv,
+        cumulative_transactions,
+        frequency_recency_matrix,
+        period_transactions,
+        rfm,
+    )
 
     tx = data.transactions
     as_of = tx["timestamp"].max()

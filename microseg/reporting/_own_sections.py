@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import MicrosegError
 from ._page import Report
-from ._sections import _noting, _readable
+from ._parts import _noting, _readable
 
 __all__ = ["section_target", "section_lookalike", "section_transactions", "positive_level", "id_text"]
 

@@ -254,7 +254,13 @@ def table_report(df: pd.DataFrame, *, segments: str, id_column: str | None = Non
     from ..privacy import check_sensitive
     from ..profiling import describe
     from . import _own_sections as own
-    from ._sections import _noting, _privacy_section, _section_drift, _section_population, _section_profiles
+    from ._sections import (
+        _noting,
+        _privacy_section,
+        _section_drift,
+        _section_population,
+        _section_profiles,
+    )
 
     say = progress if callable(progress) else ((lambda m: print(f"microseg: {m}", file=sys.stderr)) if progress else None)
     check_frame(df, name=source)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import _dask
+from .._dask import is_dask
 from .._validation import (
     check_alpha,
     check_columns,
@@ -306,8 +308,10 @@ def drift(
 
     Parameters
     ----------
-    before, after : pandas.DataFrame
-        One row per customer at each time.
+    before, after : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per customer at each time. Dask frames (and Dask label
+        Series) give the same result: the compared columns are computed
+        (one row per customer, not a log) and the pandas statistics run on them.
     segments : column name or (labels_before, labels_after), optional
         The segment of each row: a column present in both snapshots, or two
         label arrays aligned with ``before`` and ``after``. Default: the whole
@@ -356,6 +360,12 @@ def drift(
     >>> print(res.describe(n_traits=1))
     all customers: 19 pp more have channel 'app'.
     """
+    if any(is_dask(x) for x in (before, after, *(segments if isinstance(segments, tuple) else ()))):
+        # exact tests, medians and ranks need each compared column whole: only those columns are computed
+        need = None if columns is None else [*([columns] if isinstance(columns, str) else columns), customer,
+                                             *([] if segments is None or isinstance(segments, tuple) else [segments])]
+        before, after = _dask.collect(before, need), _dask.collect(after, need)
+        segments = tuple(_dask.collect(s) for s in segments) if isinstance(segments, tuple) else segments
     check_frame(before, name="before")
     check_frame(after, name="after")
     min_cell, alpha = check_min_cell(min_cell), check_alpha(alpha)

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import _dask
+from .._dask import is_dask
 from .._transactions import prepare_log
 from .._validation import check_frame, check_labels, report_rows
 from ..errors import MicrosegError
+from ._keys import distinct_keys
 
 __all__ = ["purchase_timing", "due_for_followup", "timing_summary", "migration", "MigrationResult"]
 
@@ -27,7 +30,8 @@ def purchase_timing(
     """Per customer: purchase days, typical inter-purchase interval and next expected purchase.
 
     Purchases are distinct purchase days (rows with a negative amount —
-    returns — are not purchases). The typical interval is the median gap in
+    returns — are not purchases). A Dask DataFrame gives the same table
+    (shuffled by customer once), and so does :func:`due_for_followup` on it. The typical interval is the median gap in
     days between consecutive purchase days; the next expected purchase is the
     last purchase plus that interval.
 
@@ -49,26 +53,42 @@ def purchase_timing(
     >>> t.loc["a", ["n_purchases", "typical_interval_days", "days_until_due"]].tolist()
     [3.0, 9.0, 8.0]
     """
+    if is_dask(transactions):
+        return purchase_timing_dask(transactions, customer=customer, time=time, value=value, as_of=as_of)
     log = prepare_log(transactions, customer=customer, time=time, value=value, as_of=as_of)
+    out = _timing(log)
+    if out is None:
+        raise MicrosegError("transactions have no purchase (every amount is negative).")
     counts = dict(log.counts)
+    counts["returns of customers without a purchase"] = 0
+    report_rows(out, counts, what="transaction rows")
+    out.attrs["as_of"] = log.as_of
+    return out
+
+
+def _timing(log) -> pd.DataFrame | None:
+    """One row per buyer of a prepared log (None without a purchase)."""
     codes, n = log.codes, log.n_customers
     day = log.ticks // _DAY_NS
     if log.amount is not None:
         buy = log.amount >= 0
-        counts["returns (not purchases)"] = int((~buy).sum())
-        codes, day = codes[buy], day[buy]
+        if not buy.all():
+            codes, day = codes[buy], day[buy]
     if len(day) == 0:
-        raise MicrosegError("transactions have no purchase (every amount is negative).")
+        return None
     dmin = int(day.min())
     span = int(day.max()) - dmin + 1
-    keys = np.unique(codes * span + (day - dmin))
+    keys = distinct_keys(codes * span + (day - dmin), n * span)  # distinct (customer, purchase day), sorted
     cust, d = keys // span, keys % span + dmin
     n_purchases = np.bincount(cust, minlength=n)
+    # keys are sorted by customer, then day: a customer's first and last purchase days are at its run's ends
+    new = np.r_[True, cust[1:] != cust[:-1]]
+    end = np.r_[new[1:], True]
     first = np.full(n, np.iinfo(np.int64).max)
     last = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(first, cust, d)
-    np.maximum.at(last, cust, d)
-    same = cust[1:] == cust[:-1]
+    first[cust[new]] = d[new]
+    last[cust[end]] = d[end]
+    same = ~new[1:]
     gaps = pd.Series((d[1:] - d[:-1])[same].astype("float64"))
     med = gaps.groupby(cust[1:][same]).median()
     typical = np.full(n, np.nan)
@@ -78,7 +98,7 @@ def purchase_timing(
     safe_first = np.where(buyer, first, 0)
     safe_last = np.where(buyer, last, 0)
     next_day = safe_last + typical
-    out = log.frame(
+    return log.frame(
         {
             "n_purchases": n_purchases.astype("int64"),
             "first_purchase": safe_first.astype("datetime64[D]").astype("datetime64[ns]"),
@@ -89,10 +109,38 @@ def purchase_timing(
         },
         mask=buyer,
     )
+
+
+def _timing_part(part, customer, time, value, as_of_ts):
+    if len(part) == 0:
+        return None
+    return _timing(prepare_log(part, customer=customer, time=time, value=value, as_of=as_of_ts))
+
+
+def purchase_timing_dask(transactions, *, customer, time, value, as_of) -> pd.DataFrame:
+    """:func:`purchase_timing` on a Dask DataFrame: the same table as the pandas function on the same rows.
+
+    The usable rows are shuffled by customer (see :mod:`microseg._dask`) and
+    every partition's buyers computed with the global reference date; the
+    rows are then put in the pandas order (by customer id).
+    """
+    from dask import delayed
+
+    _dask.require_dask("ms.purchase_timing()")
+    meta, cols = _dask.check_log_meta(transactions, customer, time, value)
+    as_of_ts, counts = _dask.reference_date(transactions, meta, cols, customer, time, value, as_of)
+    shuffled = _dask.shuffled_log(transactions, meta, cols, customer, time, value, as_of_ts)
+    out = _dask.compute(*[delayed(_timing_part)(p, customer, time, value, as_of_ts) for p in _dask.partitions(shuffled)])
+    parts = [q for q in out if q is not None]
+    if not parts:
+        raise MicrosegError("transactions have no purchase (every amount is negative).")
+    table = pd.concat(parts) if len(parts) > 1 else parts[0]
+    table = table.iloc[table.index.argsort()]
+    table.attrs = {}
     counts["returns of customers without a purchase"] = 0
-    report_rows(out, {k: v for k, v in counts.items() if k != "returns (not purchases)"}, what="transaction rows")
-    out.attrs["as_of"] = log.as_of
-    return out
+    report_rows(table, counts, what="transaction rows", stacklevel=4)
+    table.attrs["as_of"] = as_of_ts
+    return table
 
 
 def due_for_followup(

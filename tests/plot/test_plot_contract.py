@@ -28,7 +28,7 @@ from microseg import plot as msplot  # noqa: E402
 from microseg.errors import DataQualityWarning, MicrosegError  # noqa: E402
 
 PLOT_FUNCTIONS = sorted(n for n in msplot.__all__ if n.startswith("plot_"))
-MULTI_PANEL = {"plot_choose_k", "plot_stability", "plot_describe"}
+MULTI_PANEL = {"plot_choose_k", "plot_stability", "plot_describe", "plot_cohorts"}
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +99,8 @@ CASES = {
         g=np.arange(len(d.customers)) % 3), "g"),
     "plot_overlap": lambda d, q: ms.overlap(d.customers.assign(old=d.customers["age"] > 50), ["gamer", "old"]),
     "plot_rfm_grid": lambda d, q: ms.RFMScorer().fit_transform(q(ms.rfm, d.transactions)),
+    "plot_cohorts": lambda d, q: q(ms.cohorts, d.transactions, period="M", metric="retention",
+                                   by=d.customers.set_index("customer_id")["acquisition_channel"]),
     "plot_cohort_heatmap": lambda d, q: q(ms.cohorts, d.transactions, period="M", metric="retention"),
     "plot_funnel": lambda d, q: ms.funnel(d.events.dropna(subset=["customer_id"]),
                                           ["view_product", "add_to_cart", "purchase"], window="7D"),

@@ -121,3 +121,97 @@ def test_online_retail_rfm_segments_migrate_between_years(retail_two_years):
     assert m.shares.loc["Champions", "Champions"] > m.shares.loc["Lost", "Champions"]
     ax = m.plot()
     assert ax.get_ylabel() == "Segment before"
+
+
+# --------------------------------------------------------------------------- one triangle per group
+@pytest.fixture
+def grouped():
+    tx = _tx([
+        ("a", "2024-01-05", 10.0), ("a", "2024-02-07", 5.0),
+        ("b", "2024-01-20", 8.0),
+        ("c", "2024-02-01", 3.0), ("c", "2024-03-09", 4.0),
+        ("d", "2024-01-10", 2.0), ("d", "2024-03-10", 1.0),
+        ("e", "2024-03-01", 6.0),
+    ])
+    return tx, pd.Series({"a": "web", "b": "web", "c": "web", "d": "store", "e": None}, name="channel")
+
+
+def test_cohorts_by_a_series_give_one_hand_computed_triangle_per_group(grouped):
+    tx, channel = grouped
+    m = ms.cohorts(tx, by=channel, min_cell=1)
+    assert m.index.names == ["channel", "cohort"]
+    assert list(dict.fromkeys(m.index.get_level_values(0))) == ["store", "web", "(missing)"]
+    np.testing.assert_allclose(m.loc[("web", pd.Period("2024-01", "M"))].to_numpy(), [1.0, 0.5, 0.0])  # a, b
+    np.testing.assert_allclose(m.loc[("store", pd.Period("2024-01", "M"))].to_numpy(), [1.0, 0.0, 1.0])  # d
+    assert m.attrs["cohort_size"].loc[("web", pd.Period("2024-01", "M"))] == 2
+    assert m.attrs["cohort_size"].sum() == 5
+
+
+def test_cohorts_by_group_add_up_to_the_cohorts_of_everyone(grouped):
+    tx, channel = grouped
+    per_group = ms.cohorts(tx, by=channel, min_cell=1, metric="customers")
+    total = ms.cohorts(tx, metric="customers")
+    summed = per_group.groupby(level="cohort").sum(min_count=1)
+    pd.testing.assert_frame_equal(summed, total, check_names=False)
+
+
+def test_cohorts_by_a_column_use_its_value_at_the_first_purchase(grouped):
+    tx, _ = grouped
+    tx = tx.assign(channel=["app", "web", "web", "app", "web", "web", "app", "app"])
+    m = ms.cohorts(tx, by="channel", min_cell=1, metric="customers")
+    # a, c, e start on the app; b and d on the web
+    assert m.attrs["cohort_size"].groupby(level=0).sum().to_dict() == {"app": 3, "web": 2}
+
+
+def test_small_groups_are_pooled_as_in_profiles(grouped):
+    tx, channel = grouped
+    with pytest.raises(AssertionError):
+        assert "(other levels)" in ms.cohorts(tx, by=channel, min_cell=1).index.get_level_values(0)
+    m = ms.cohorts(tx, by=channel, min_cell=2)  # store (1) and (missing) (1) together reach 2
+    assert list(dict.fromkeys(m.index.get_level_values(0))) == ["web", "(other levels)"]
+    assert m.attrs["pooled_groups"] == ["store", "(missing)"]
+    assert m.attrs["cohort_size"].xs("(other levels)").sum() == 2
+
+
+def test_small_groups_can_be_suppressed_instead(grouped):
+    tx, channel = grouped
+    m = ms.cohorts(tx, by=channel, min_cell=2, small_groups="suppress")
+    assert list(dict.fromkeys(m.index.get_level_values(0))) == ["web"]
+    assert m.attrs["suppressed_groups"] == ["store", "(missing)"]
+
+
+def test_a_pool_too_small_even_with_every_group_is_suppressed(grouped):
+    tx, channel = grouped
+    m = ms.cohorts(tx, by=channel.replace("web", "shop"), min_cell=50)
+    assert len(m) == 0 and m.attrs["suppressed_groups"] == ["shop", "store", "(missing)"]
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [({"by": 3}, "by must be"), ({"by": "nope"}, "nope"), ({"by": "customer_id"}, "customer id column"),
+     ({"by": pd.Series([1, 2], index=["a", "a"])}, "duplicate customer ids"), ({"small_groups": "hide"}, "small_groups"),
+     ({"min_cell": 0}, "min_cell")],
+)  # fmt: skip
+def test_bad_breakdowns_raise(grouped, kw, match):
+    tx, _ = grouped
+    with pytest.raises(MicrosegError, match=match):
+        ms.cohorts(tx, **kw)
+
+
+def test_plot_cohorts_draws_one_panel_per_group_on_one_scale_without_period_zero(grouped):
+    import matplotlib.pyplot as plt
+
+    tx, channel = grouped
+    m = ms.cohorts(tx, by=channel, min_cell=1)
+    fig = ms.plot.plot_cohorts(m)
+    panels = [a for a in fig.axes if a.get_visible() and a.images]
+    assert len(panels) == 3
+    limits = {a.images[0].get_clim() for a in panels}
+    later = m.drop(columns=0).to_numpy()
+    assert limits == {(np.nanmin(later), np.nanmax(later))}  # one scale, period 0 (always 1.0) not on it
+    assert np.ma.getmaskarray(panels[0].images[0].get_array())[:, 0].all()
+    plt.close(fig)
+    fig = ms.plot.plot_cohorts(ms.cohorts(tx))  # without by=: one panel, still a Figure (one return type)
+    panels = [a for a in fig.axes if a.get_visible() and a.images]
+    assert len(panels) == 1 and panels[0].get_xlabel().startswith("Periods")
+    plt.close("all")

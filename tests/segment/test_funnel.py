@@ -121,3 +121,28 @@ def test_plot_draws_one_bar_per_step(events):
     assert [t.get_text() for t in ax.get_yticklabels()] == STEPS
     assert ax.get_xlabel() == "Customers reaching the step"
     assert "4 steps" in repr(f)
+
+
+def test_ids_in_many_arrow_chunks_are_encoded_on_threads_with_the_same_result(monkeypatch):
+    import pyarrow as pa
+
+    from microseg.segment import _funnel
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    ids = rng.choice([f"C{i:04d}" for i in range(300)], n).astype(object)
+    ids[rng.random(n) < 0.1] = None
+    chunked = pa.chunked_array([pa.array(ids[i:i + 250], pa.string()) for i in range(0, n, 250)])
+    ev = pd.DataFrame({
+        "customer_id": pd.Series(pd.array(chunked, dtype="str")),
+        "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 30 * 24, n), unit="h"),
+        "event": rng.choice(STEPS + ["other"], n),
+    })  # fmt: skip
+    with pytest.warns(DataQualityWarning):
+        expected = ms.funnel(ev, STEPS)
+    monkeypatch.setattr(_funnel, "_PARALLEL_MIN_ROWS", 0)
+    with pytest.warns(DataQualityWarning):
+        got = ms.funnel(ev, STEPS)
+    pd.testing.assert_frame_equal(expected.customers, got.customers)
+    pd.testing.assert_frame_equal(expected.steps, got.steps)
+    assert expected.steps["customers"].iloc[-1] > 0
