@@ -53,9 +53,11 @@ from .._validation import ROWS_ATTR, report_rows
 from ..errors import MicrosegError, SchemaError, SensitiveDataWarning, SmallSeedWarning
 from ..privacy.sensitive import check_sensitive, condition_columns
 from ._dask_rows import audience_dask, score_samples_dask
-from ._engines import ENGINES, TableEncoder, elkan_noto_c, internal_validation, make_engine, seed_int
+from ._codes import RankLookup
+from ._engines import ENGINES, TableEncoder, decide, make_engine
 from ._explain import LookalikeExplanation, driver_table, seed_trait_table, trait_words
 from ._inputs import as_frame, opt_out_mask, resolve_seed, select_features
+from ._selection import elkan_noto_c, internal_validation, seed_int
 from ._tiers import audience_size, tiers
 
 __all__ = ["Lookalike"]
@@ -334,22 +336,22 @@ class Lookalike(BaseEstimator):
         return X
 
     def _decision(self, X: pd.DataFrame) -> np.ndarray:
-        n = len(X)
-        step = max(1, int(self.chunk_size))
-        out = np.empty(n, dtype=np.float64)
-        starts = range(0, n, step)
+        n, step = len(X), max(1, int(self.chunk_size))
+        progress = None
         if self.verbose and n > step:
             from tqdm.auto import tqdm
 
-            starts = tqdm(starts, total=math.ceil(n / step), desc="scoring", unit="chunk")
-        dtype = np.float32 if self.engine_.linear else np.float64
-        for a in starts:
-            Z = self.encoder_.transform(X.iloc[a : a + step], dtype=dtype)
-            out[a : a + step] = self.engine_.decision(Z)
-        return out
+            def progress(starts):
+                return tqdm(starts, total=math.ceil(n / step), desc="scoring", unit="chunk")
+
+        return decide(self.engine_, self.encoder_, X, chunk=step, progress=progress)
 
     def _to_score(self, d: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.reference_, d, side="left") / len(self.reference_)
+        # == np.searchsorted(self.reference_, d, side="left") / len(self.reference_), in O(1) per row
+        lookup = self.__dict__.get("_rank_lookup")
+        if lookup is None or lookup[0] is not self.reference_:
+            lookup = self._rank_lookup = (self.reference_, RankLookup(self.reference_))
+        return lookup[1](d) / len(self.reference_)
 
     def decision_function(self, X) -> pd.Series:
         """The engine's raw decision value per row (higher = more alike); not comparable across engines."""
