@@ -22,7 +22,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_float", "level_codes", "numeric_block", "linear_decision", "one_hot", "RankLookup", "narrow_uint"]
+_BLOCK = 1 << 16  # rows per inner step: every temporary stays in cache
+
+__all__ = ["as_float", "raw_level_codes", "level_codes", "numeric_block", "linear_decision", "one_hot", "RankLookup", "narrow_uint"]
 
 
 def as_float(s: pd.Series, kind: str, dtype) -> np.ndarray:
@@ -55,11 +57,13 @@ def _arrow_chunks(s: pd.Series):
         return None
 
 
-def level_codes(s: pd.Series, known: pd.Index, code_map: np.ndarray, width: int, missing: str) -> np.ndarray:
-    """Output column of each row's level in ``0 .. width - 1``; ``width`` for a level unknown at fit time.
+def raw_level_codes(s: pd.Series, known: pd.Index, code_map: np.ndarray, width: int, missing: str):
+    """``(raw, lut)``: cheap integer codes of each row and their output column, ``lut[raw]`` (``-1`` = last entry).
 
-    Equal to looking up ``str(level)`` (missing values as ``missing``) in
-    ``known`` and mapping the position through ``code_map``.
+    ``raw`` are the column's own codes when it has them (categorical codes,
+    Arrow dictionary indices), else :func:`pandas.factorize` codes; ``lut``
+    maps each to its output column in ``0 .. width - 1`` (``width`` = a level
+    unknown at fit time), the last entry being the missing level.
     """
     dtype = narrow_uint(width)
 
@@ -69,21 +73,45 @@ def level_codes(s: pd.Series, known: pd.Index, code_map: np.ndarray, width: int,
         return np.where(pos >= 0, code_map[np.maximum(pos, 0)], width).astype(dtype)
 
     if isinstance(s.dtype, pd.CategoricalDtype):
-        return table(s.cat.categories)[s.cat.codes.to_numpy()]
+        return s.cat.codes.to_numpy(), table(s.cat.categories)
     chunks = _arrow_chunks(s)
     if chunks is not None:
         import pyarrow.compute as pc
 
-        out = np.empty(len(s), dtype=dtype)
-        a = 0
-        for ch in chunks:
+        raw = np.empty(len(s), dtype=np.int32)
+        luts, a, offset = [], 0, 0
+        for ch in chunks:  # each chunk has its own dictionary: its codes are offset past the earlier ones
             enc = pc.dictionary_encode(ch)
-            idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            out[a : a + len(ch)] = table(enc.dictionary.to_pylist())[idx]
+            lut = table(enc.dictionary.to_pylist())
+            idx = enc.indices.fill_null(len(lut) - 1).to_numpy(zero_copy_only=False)
+            np.add(idx, offset, out=raw[a : a + len(ch)], casting="unsafe")
+            luts.append(lut)
             a += len(ch)
-        return out
+            offset += len(lut)
+        return raw, np.concatenate([*luts, table([])])  # a trailing missing entry for code -1
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    return table(uniques)[codes]
+    return codes, table(uniques)
+
+
+def level_codes(s: pd.Series, known: pd.Index, code_map: np.ndarray, width: int, missing: str) -> np.ndarray:
+    """Output column of each row's level in ``0 .. width - 1``; ``width`` for a level unknown at fit time.
+
+    Equal to looking up ``str(level)`` (missing values as ``missing``) in
+    ``known`` and mapping the position through ``code_map``.
+    """
+    raw, lut = raw_level_codes(s, known, code_map, width, missing)
+    return _take(lut, raw)
+
+
+def _take(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[codes]`` (code -1 picks the last entry), block by block through intp indices (narrow ones are slow)."""
+    out = np.empty(len(codes), dtype=table.dtype)
+    idx = np.empty(min(len(codes), _BLOCK), dtype=np.intp)
+    for a in range(0, len(codes), _BLOCK):
+        ix = idx[: min(_BLOCK, len(codes) - a)]
+        ix[:] = codes[a : a + _BLOCK]
+        table.take(ix, out=out[a : a + _BLOCK], mode="wrap")
+    return out
 
 
 def numeric_block(enc, X: pd.DataFrame, dtype=np.float64):
@@ -110,32 +138,72 @@ def numeric_block(enc, X: pd.DataFrame, dtype=np.float64):
     return values, lay["value_pos"], flags, lay["flag_pos"]
 
 
-def linear_decision(enc, X: pd.DataFrame, coef: np.ndarray, intercept: float, *, chunk: int, codes=None, progress=None):
-    """``Z @ coef + intercept`` for ``Z = enc.transform(X)``, without building ``Z`` (float64)."""
+def _dense_columns(enc, X: pd.DataFrame):
+    """Per numeric/datetime column (in layout order): its values as one numpy array and whether NaN can occur."""
+    lay = enc.layout()
+    out = []
+    for c in lay["numeric"]:
+        s = X[c]
+        v = s.to_numpy() if isinstance(s.dtype, np.dtype) else None
+        if v is None or v.dtype.kind not in "fiu":
+            v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        out.append((v, v.dtype.kind == "f"))
+    for c in lay["datetime"]:
+        out.append((as_float(X[c], "datetime", np.float64), True))
+    return out
+
+
+def linear_decision(enc, X: pd.DataFrame, coef: np.ndarray, intercept: float, *, chunk: int, progress=None, post=None):
+    """``Z @ coef + intercept`` for ``Z = enc.transform(X)``, without building ``Z`` (float64).
+
+    Column by column over blocks of rows that stay in cache: each numeric
+    column adds ``x * w`` (missing values: ``median * w`` plus the flag's
+    weight), each categorical column adds ``w_c[code]`` (0 for unknown levels).
+    ``post`` (optional) maps each block of decision values before it is stored.
+    """
     lay = enc.layout()
     coef = np.asarray(coef, dtype=np.float64)
-    if codes is None:
-        codes = enc.codes(X)
-    tables = [np.append(coef[j : j + w], 0.0) for _, j, w in lay["categorical"]]
+    # each column's raw codes (computed once) and the weight of each raw code: w_c[lut], 0 for unknown levels
+    tables, codes = [], []
+    for c, j, w in lay["categorical"]:
+        known, code_map, _ = enc.levels_[c]
+        raw, lut = raw_level_codes(X[c], known, code_map, w, enc.missing_label)
+        codes.append(raw)
+        tables.append(np.append(coef[j : j + w], 0.0).take(lut))
+    dense = _dense_columns(enc, X)
     w_val = coef[lay["value_pos"]]
-    w_flag = coef[lay["flag_pos"]]
+    w_med = lay["medians"] * w_val  # the imputed value times its weight, as in Z @ coef
+    w_flag = np.zeros(len(dense))
+    w_flag[lay["flag_cols"]] = coef[lay["flag_pos"]]
     n = len(X)
     out = np.empty(n, dtype=np.float64)
-    has_dense = bool(lay["numeric"] or lay["datetime"])
-    starts = range(0, n, max(1, int(chunk)))
+    step = max(1, min(int(chunk), _BLOCK))
+    tmp, idx = np.empty(step), np.empty(step, dtype=np.intp)
+    starts = range(0, n, step)
     for a in progress(starts) if progress else starts:
-        b = min(n, a + max(1, int(chunk)))
-        d = out[a:b]
-        if has_dense:
-            values, _, flags, _ = numeric_block(enc, X.iloc[a:b])
-            np.matmul(values, w_val, out=d)
-            if flags.any():
-                d += flags @ w_flag
-        else:
+        b = min(n, a + step)
+        m = b - a
+        d = np.zeros(m) if post is not None else out[a:b]
+        if post is None:
             d[:] = 0.0
-        for t, k in zip(tables, codes):
-            d += t[k[a:b]]
+        t = tmp[:m]
+        for i, (v, can_nan) in enumerate(dense):
+            np.multiply(v[a:b], w_val[i], out=t, dtype=np.float64)
+            if can_nan:
+                miss = np.isnan(t)
+                if miss.any():
+                    miss &= np.isnan(v[a:b])  # inf * 0 is NaN too, and stays NaN as in Z @ coef
+                    t[miss] = w_med[i]
+                    d[miss] += w_flag[i]
+            d += t
+        for table, k in zip(tables, codes):
+            ix = idx[:m]
+            ix[:] = k[a:b]  # intp indices: ten times faster to take with than uint8
+            table.take(ix, out=t, mode="wrap")  # code -1 (missing) picks the last entry
+            d += t
         d += intercept
+        if post is not None:
+            out[a:b] = post(d)
     return out
 
 
@@ -194,36 +262,49 @@ class RankLookup:
         self.u_ext_ = np.append(self.u_, np.inf)
         nu = len(self.u_)
         self.lo_, self.scale_, self.n_buckets_ = 0.0, 0.0, 1
-        if nu > 1 and np.isfinite(self.u_[[0, -1]]).all():
-            span = self.u_[-1] - self.u_[0]
-            scale = 4 * nu / span if span > 0 else np.inf
-            if np.isfinite(scale) and np.isfinite(span):
-                self.lo_, self.scale_, self.n_buckets_ = float(self.u_[0]), float(scale), 4 * nu
+        span = self.u_[-1] - self.u_[0] if nu > 1 else 0.0
+        if nu > 1 and np.isfinite(span) and span > 0:
+            # finer buckets until at most 1 % of the distinct values share a bucket (at most 16 per value)
+            for per_value in (4, 8, 16):
+                scale = per_value * nu / span
+                if not np.isfinite(scale):
+                    break
+                self.lo_, self.scale_, self.n_buckets_ = float(self.u_[0]), float(scale), per_value * nu
+                fb = self._bucket(self.u_)
+                shared = np.zeros(nu, dtype=bool)
+                shared[1:] = fb[1:] == fb[:-1]
+                shared[:-1] |= shared[1:]
+                if shared.mean() <= 0.01:
+                    break
         fb = self._bucket(self.u_)
-        self.first_ = np.searchsorted(fb, np.arange(self.n_buckets_ + 1), side="left").astype(np.int64)
-        self.count_ = np.diff(self.first_)
+        first = np.searchsorted(fb, np.arange(self.n_buckets_ + 1), side="left").astype(np.intp)
+        count = np.diff(first)
+        self.first_ = first[:-1]
+        self.thr_ = np.where(count >= 1, self.u_ext_[self.first_], np.inf)  # the bucket's one value, if any
+        self.multi_ = count > 1  # buckets that need a binary search
 
     def _bucket(self, x: np.ndarray) -> np.ndarray:
         if self.scale_ == 0:
-            return np.zeros(len(x), dtype=np.int64)
+            return np.zeros(len(x), dtype=np.intp)
         t = np.subtract(x, self.lo_)
         t *= self.scale_
         np.clip(t, 0, self.n_buckets_ - 1, out=t)
-        return t.astype(np.int64)
+        return t.astype(np.intp)
 
     def __call__(self, d: np.ndarray) -> np.ndarray:
         d = np.asarray(d, dtype=np.float64)
         nan = np.isnan(d)
         any_nan = bool(nan.any())
         b = self._bucket(np.where(nan, self.lo_, d) if any_nan else d)
-        first = self.first_[b]
-        count = self.count_[b]
-        pos = first + ((count >= 1) & (self.u_ext_[first] < d))
-        slow = (count > 1) | nan if any_nan else count > 1
+        pos = self.first_.take(b)
+        pos += self.thr_.take(b) < d
+        slow = self.multi_.take(b)
+        if any_nan:
+            slow |= nan
         if slow.any():
             idx = np.flatnonzero(slow)
             pos[idx] = np.searchsorted(self.u_, d[idx], side="left")
-        out = self.below_[pos]
+        out = self.below_.take(pos)
         if any_nan:  # NaN sorts after every finite reference value (and first among NaN ones)
             out[nan] = self.n_finite_
         return out

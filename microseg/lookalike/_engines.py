@@ -83,6 +83,8 @@ class TableEncoder:
     [3.0, 1.0, 0.0, 1.0, 0.0]
     """
 
+    missing_label = MISSING
+
     def __init__(self, *, max_levels: int = 50, min_share: float = 0.001):
         self.max_levels = max_levels
         self.min_share = min_share
@@ -344,21 +346,23 @@ class GBMEngine(_Engine):
 ENGINES = {"similarity": SimilarityEngine, "pu": PUEngine, "gbm": GBMEngine}
 
 
-def decide(engine: _Engine, enc: TableEncoder, X: pd.DataFrame, *, chunk: int, progress=None) -> np.ndarray:
+def decide(engine: _Engine, enc: TableEncoder, X: pd.DataFrame, *, chunk: int, progress=None, post=None) -> np.ndarray:
     """The engine's decision value per row of ``X`` (float64), chunk by chunk; level codes computed once.
 
     Linear engines never build the encoded matrix; the others get it chunk by
-    chunk from the same codes.
+    chunk from the same codes. ``post`` (optional) maps each chunk's decision
+    values (e.g. to scores) before they are stored.
     """
     if engine.linear:
-        return enc.linear_decision(X, engine.coef_, engine.intercept_, chunk=chunk, progress=progress)
+        return linear_decision(enc, X, engine.coef_, engine.intercept_, chunk=chunk, progress=progress, post=post)
     codes = enc.codes(X)
     n = len(X)
     out = np.empty(n, dtype=np.float64)
     starts = range(0, n, max(1, int(chunk)))
     for a in progress(starts) if progress else starts:
         b = min(n, a + max(1, int(chunk)))
-        out[a:b] = engine.decision(one_hot(enc, X.iloc[a:b], [k[a:b] for k in codes]))
+        d = engine.decision(one_hot(enc, X.iloc[a:b], [k[a:b] for k in codes]))
+        out[a:b] = d if post is None else post(d)
     return out
 
 

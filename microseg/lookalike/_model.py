@@ -335,7 +335,7 @@ class Lookalike(BaseEstimator):
         self.encoder_.check_columns(X)
         return X
 
-    def _decision(self, X: pd.DataFrame) -> np.ndarray:
+    def _decision(self, X: pd.DataFrame, post=None) -> np.ndarray:
         n, step = len(X), max(1, int(self.chunk_size))
         progress = None
         if self.verbose and n > step:
@@ -344,7 +344,7 @@ class Lookalike(BaseEstimator):
             def progress(starts):
                 return tqdm(starts, total=math.ceil(n / step), desc="scoring", unit="chunk")
 
-        return decide(self.engine_, self.encoder_, X, chunk=step, progress=progress)
+        return decide(self.engine_, self.encoder_, X, chunk=step, progress=progress, post=post)
 
     def _to_score(self, d: np.ndarray) -> np.ndarray:
         # == np.searchsorted(self.reference_, d, side="left") / len(self.reference_), in O(1) per row
@@ -369,7 +369,7 @@ class Lookalike(BaseEstimator):
         if is_dask(X):
             return score_samples_dask(self, X)
         X = self._check_X(X)
-        return pd.Series(self._to_score(self._decision(X)), index=X.index, name="score")
+        return pd.Series(self._decision(X, post=self._to_score), index=X.index, name="score")
 
     def probability(self, X) -> pd.Series:
         """Estimated P(positive | x), calibrated by Elkan–Noto: ``g(x) / c``, clipped to [0, 1].
