@@ -15,6 +15,7 @@ import argparse
 import csv
 import gzip
 import sys
+import time
 from pathlib import Path
 
 from .errors import MicrosegError
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--out", default="microseg-report", help="output folder (default: ./microseg-report/)")
     d.add_argument("--customers", type=int, default=20_000, help="size of the demo population (default: 20000)")
     d.add_argument("--seed", type=int, default=0, help="random seed of the demo population (default: 0)")
+    d.add_argument("--verbose", action="store_true", help="print the seconds spent in each part next to its time budget")
 
     r = sub.add_parser("report", help="profile your own customer table by a segment column and write an HTML report")
     r.add_argument("data", help="a CSV file (optionally .gz), one row per customer")
@@ -89,11 +91,16 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
+    t0 = time.perf_counter()
     from . import reporting
+    from .reporting import _sections
 
+    times = {"imports": time.perf_counter() - t0}
     try:
         if args.command == "demo":
-            path = reporting.demo_report(args.out, n_customers=args.customers, random_state=args.seed)
+            path = reporting.demo_report(args.out, n_customers=args.customers, random_state=args.seed, times=times)
+            if args.verbose:
+                print("\n".join(_sections.budget_lines(times)))
         else:
             df = read_table(args.data, sep=args.sep)
             before = None if args.before is None else read_table(args.before, sep=args.sep)

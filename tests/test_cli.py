@@ -100,3 +100,12 @@ def test_report_refuses_sensitive_columns_unless_allowed_with_a_reason(table_csv
     assert main(["report", str(path), "--segments", "tier", "--id", "id", "--out", str(tmp_path / "r"),
                  "--allow-sensitive", "religion=charity members consented"]) == 0  # fmt: skip
     assert "charity members consented" in (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+
+
+def test_demo_verbose_prints_each_part_with_its_time_budget(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--customers", "2000", "--verbose"]) == 0
+    out = capsys.readouterr().out
+    for part in ("imports", "data", "population", "personas", "behaviour", "lookalike", "campaign", "total"):
+        assert any(line.startswith(part) for line in out.splitlines()), part
+    total = next(line for line in out.splitlines() if line.startswith("total")).split()
+    assert float(total[2]) == 15.0  # the budget of the whole demo

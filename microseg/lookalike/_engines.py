@@ -282,7 +282,9 @@ class PUEngine(_Engine):
 
         Zs = (Z - enc.mean_) / enc.scale_
         model = LogisticRegression(C=self.C, max_iter=2000, tol=1e-5)
-        model.fit(Zs, s, sample_weight=sample_weight)
+        # small fits: one BLAS thread (measured on 2 shared cores: 2.8 s of CPU instead of 6.3 s, half the wall time)
+        with _single_thread_below(len(Z), 200_000):
+            model.fit(Zs, s, sample_weight=sample_weight)
         self.coef_scaled_ = model.coef_[0].copy()  # per standard deviation
         self.coef_ = self.coef_scaled_ / enc.scale_
         self.intercept_ = float(model.intercept_[0] - np.sum(self.coef_scaled_ * enc.mean_ / enc.scale_))
@@ -299,12 +301,12 @@ class PUEngine(_Engine):
 
 
 def _single_thread_below(n_rows: int, limit: int):
-    """One OpenMP thread for fits smaller than ``limit`` rows; no change above it."""
+    """One OpenMP and BLAS thread for fits smaller than ``limit`` rows; no change above it."""
     from contextlib import nullcontext
 
     from threadpoolctl import threadpool_limits
 
-    return threadpool_limits(limits=1, user_api="openmp") if n_rows < limit else nullcontext()
+    return threadpool_limits(limits=1) if n_rows < limit else nullcontext()
 
 
 class GBMEngine(_Engine):
