@@ -99,7 +99,7 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     print(f"generating {n:,} rows x ({N_NUM} numeric + {N_STR} string) ...", flush=True)
     df, codes = make_frame(n, rng)
-    n_fit = min(n, 100_000)
+    n_fit = min(n, 30_000 if args.quick else 100_000)
     fit_df = df.iloc[:n_fit]
     logit = (fit_df["num1"].to_numpy() - 10) / 6 + (codes[:n_fit, 0] == 1) + 0.5 * (codes[:n_fit, 3] == 0) - 2.5
     seed = rng.random(n_fit) < 1 / (1 + np.exp(-np.nan_to_num(logit)))

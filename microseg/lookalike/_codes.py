@@ -19,12 +19,15 @@ by chunk and to re-factorise every string column in every chunk. Here
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
 _BLOCK = 1 << 16  # rows per inner step: every temporary stays in cache
+_PARALLEL_MIN_ROWS = 500_000  # text columns of tables this long are encoded on several threads
 
-__all__ = ["as_float", "raw_level_codes", "level_codes", "numeric_block", "linear_decision", "one_hot", "RankLookup", "narrow_uint"]
+__all__ = ["as_float", "raw_level_codes", "all_raw_codes", "level_codes", "numeric_block", "linear_decision", "one_hot", "RankLookup", "narrow_uint"]
 
 
 def as_float(s: pd.Series, kind: str, dtype) -> np.ndarray:
@@ -91,6 +94,29 @@ def raw_level_codes(s: pd.Series, known: pd.Index, code_map: np.ndarray, width: 
         return raw, np.concatenate([*luts, table([])])  # a trailing missing entry for code -1
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     return codes, table(uniques)
+
+
+def all_raw_codes(enc, X: pd.DataFrame) -> list:
+    """:func:`raw_level_codes` of every categorical column of the encoder, in order.
+
+    Text columns of a large table are encoded on several threads (Arrow and
+    pandas' hash tables release the GIL); category columns need no hashing.
+    """
+    cats = enc.layout()["categorical"]
+
+    def one(item):
+        c, _, w = item
+        known, code_map, _ = enc.levels_[c]
+        return raw_level_codes(X[c], known, code_map, w, enc.missing_label)
+
+    hashed = sum(not isinstance(X[c].dtype, pd.CategoricalDtype) for c, _, _ in cats)
+    workers = min(os.cpu_count() or 1, 4, hashed)
+    if workers < 2 or len(X) < _PARALLEL_MIN_ROWS:
+        return [one(item) for item in cats]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as ex:
+        return list(ex.map(one, cats))
 
 
 def level_codes(s: pd.Series, known: pd.Index, code_map: np.ndarray, width: int, missing: str) -> np.ndarray:
@@ -165,9 +191,7 @@ def linear_decision(enc, X: pd.DataFrame, coef: np.ndarray, intercept: float, *,
     coef = np.asarray(coef, dtype=np.float64)
     # each column's raw codes (computed once) and the weight of each raw code: w_c[lut], 0 for unknown levels
     tables, codes = [], []
-    for c, j, w in lay["categorical"]:
-        known, code_map, _ = enc.levels_[c]
-        raw, lut = raw_level_codes(X[c], known, code_map, w, enc.missing_label)
+    for (c, j, w), (raw, lut) in zip(lay["categorical"], all_raw_codes(enc, X)):
         codes.append(raw)
         tables.append(np.append(coef[j : j + w], 0.0).take(lut))
     dense = _dense_columns(enc, X)

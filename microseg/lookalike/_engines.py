@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
-from ._codes import as_float, level_codes, linear_decision, one_hot
+from ._codes import _take, all_raw_codes, as_float, linear_decision, one_hot
 
 __all__ = ["TableEncoder", "make_engine", "decide", "ENGINES", "column_kind", "as_text"]
 
@@ -202,11 +202,8 @@ class TableEncoder:
         Computed once per column over the whole table (categorical codes are
         reused, Arrow strings dictionary-encoded), in the narrowest unsigned type.
         """
-        out = []
-        for c, _, width in self.layout()["categorical"]:
-            known, code_map, _ = self.levels_[c]
-            out.append(level_codes(X[c], known, code_map, width, MISSING))
-        return out
+        cats = self.layout()["categorical"]
+        return [_take(lut, raw) for (_, _, w), (raw, lut) in zip(cats, all_raw_codes(self, X))]
 
     def transform(self, X: pd.DataFrame, *, dtype=np.float64, scale: bool = False) -> np.ndarray:
         """Encode ``X``; unscaled unless ``scale=True``."""

@@ -172,3 +172,20 @@ def test_scores_equal_the_share_of_the_reference_below_each_decision():
     d = look.engine_.decision(look.encoder_.transform(X))
     want = np.searchsorted(look.reference_, d, side="left") / len(look.reference_)
     np.testing.assert_allclose(look.score_samples(X).to_numpy(), want, rtol=0, atol=2 / len(look.reference_))
+
+
+def test_text_columns_encoded_on_threads_give_the_same_codes_and_decisions(monkeypatch):
+    import microseg.lookalike._codes as codes_mod
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    X = pd.DataFrame({f"c{i}": pd.Series(rng.choice(LEVELS + [None], n)).astype("str") for i in range(3)})
+    X["x"] = rng.normal(size=n)
+    enc = TableEncoder(min_share=0).fit(X, list(X.columns))
+    coef = rng.normal(size=enc.n_features_)
+    serial = enc.codes(X), enc.linear_decision(X, coef, 0.5)
+    monkeypatch.setattr(codes_mod, "_PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(codes_mod.os, "cpu_count", lambda: 3)
+    threaded = enc.codes(X), enc.linear_decision(X, coef, 0.5)
+    assert all(np.array_equal(a, b) for a, b in zip(serial[0], threaded[0]))
+    np.testing.assert_array_equal(serial[1], threaded[1])
