@@ -179,13 +179,47 @@ def _dense_columns(enc, X: pd.DataFrame):
     return out
 
 
+_GROUP_TABLE = 4096  # categorical columns are summed in groups whose joint weight table has at most this many entries
+
+
+def _grouped_tables(tables: list, codes: list):
+    """Group categorical columns so that one lookup adds several weights: ``(strides, joint table, codes)`` per group.
+
+    A group's joint table holds ``sum_c w_c[code_c]`` for every combination of
+    its columns' codes (``np.add.outer``); codes are made non-negative first
+    (code -1, a missing value, is the last entry of the column's table).
+    """
+    groups, cur = [], []
+    for t, k in zip(tables, codes):
+        if k.dtype.kind == "i" and len(k) and k.min() < 0:
+            k = np.where(k < 0, len(t) - 1, k)
+        size = int(np.prod([len(x) for x, _ in cur])) * len(t) if cur else len(t)
+        if cur and size > _GROUP_TABLE:
+            groups.append(cur)
+            cur = []
+        cur.append((t, k))
+    if cur:
+        groups.append(cur)
+    out = []
+    for g in groups:
+        joint = g[0][0]
+        for t, _ in g[1:]:
+            joint = np.add.outer(joint, t).ravel()
+        sizes = [len(t) for t, _ in g]
+        strides = [int(np.prod(sizes[i + 1 :])) for i in range(len(g))]
+        out.append((strides, joint, [k for _, k in g]))
+    return out
+
+
 def linear_decision(enc, X: pd.DataFrame, coef: np.ndarray, intercept: float, *, chunk: int, progress=None, post=None):
     """``Z @ coef + intercept`` for ``Z = enc.transform(X)``, without building ``Z`` (float64).
 
-    Column by column over blocks of rows that stay in cache: each numeric
-    column adds ``x * w`` (missing values: ``median * w`` plus the flag's
-    weight), each categorical column adds ``w_c[code]`` (0 for unknown levels).
-    ``post`` (optional) maps each block of decision values before it is stored.
+    Over blocks of rows that stay in cache: the numeric columns are copied
+    into one small block (missing values imputed with the median, their flags'
+    weights added) and multiplied by their weights in one BLAS call; the
+    categorical columns add ``w_c[code]`` (0 for unknown levels), several
+    columns per lookup in a joint table. ``post`` (optional) maps each block
+    of decision values before it is stored.
     """
     lay = enc.layout()
     coef = np.asarray(coef, dtype=np.float64)
@@ -194,41 +228,62 @@ def linear_decision(enc, X: pd.DataFrame, coef: np.ndarray, intercept: float, *,
     for (c, j, w), (raw, lut) in zip(lay["categorical"], all_raw_codes(enc, X)):
         codes.append(raw)
         tables.append(np.append(coef[j : j + w], 0.0).take(lut))
+    groups = _grouped_tables(tables, codes)
     dense = _dense_columns(enc, X)
     w_val = coef[lay["value_pos"]]
-    w_med = lay["medians"] * w_val  # the imputed value times its weight, as in Z @ coef
+    med = lay["medians"]
     w_flag = np.zeros(len(dense))
     w_flag[lay["flag_cols"]] = coef[lay["flag_pos"]]
+    can_nan = np.array([c for _, c in dense], dtype=bool)
     n = len(X)
     out = np.empty(n, dtype=np.float64)
     step = max(1, min(int(chunk), _BLOCK))
     tmp, idx = np.empty(step), np.empty(step, dtype=np.intp)
+    block = np.empty((len(dense), step))  # one row per numeric column: contiguous copies, one matrix product
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # small products: threads only wait for each other
+        _blocks(out, n, step, dense, block, can_nan, med, w_flag, w_val, groups, tmp, idx, intercept, progress, post)
+    return out
+
+
+def _blocks(out, n, step, dense, block, can_nan, med, w_flag, w_val, groups, tmp, idx, intercept, progress, post):
     starts = range(0, n, step)
     for a in progress(starts) if progress else starts:
         b = min(n, a + step)
         m = b - a
-        d = np.zeros(m) if post is not None else out[a:b]
-        if post is None:
-            d[:] = 0.0
+        d = np.empty(m) if post is not None else out[a:b]
         t = tmp[:m]
-        for i, (v, can_nan) in enumerate(dense):
-            np.multiply(v[a:b], w_val[i], out=t, dtype=np.float64)
-            if can_nan:
-                miss = np.isnan(t)
-                if miss.any():
-                    miss &= np.isnan(v[a:b])  # inf * 0 is NaN too, and stays NaN as in Z @ coef
-                    t[miss] = w_med[i]
-                    d[miss] += w_flag[i]
-            d += t
-        for table, k in zip(tables, codes):
-            ix = idx[:m]
-            ix[:] = k[a:b]  # intp indices: ten times faster to take with than uint8
-            table.take(ix, out=t, mode="wrap")  # code -1 (missing) picks the last entry
+        if dense:
+            blk = block[:, :m]
+            for i, (v, _) in enumerate(dense):
+                blk[i] = v[a:b]
+            flagged = None
+            if can_nan.any() and np.isnan(blk[can_nan]).any():
+                flagged = np.zeros(m)
+                for i in np.flatnonzero(can_nan):
+                    miss = np.isnan(blk[i])
+                    if miss.any():
+                        blk[i][miss] = med[i]
+                        flagged[miss] += w_flag[i]
+            np.matmul(w_val, blk, out=d)
+            if flagged is not None:
+                d += flagged
+        else:
+            d[:] = 0.0
+        ix = idx[:m]
+        for strides, joint, ks in groups:
+            np.multiply(ks[0][a:b], strides[0], out=ix, dtype=np.intp, casting="unsafe")
+            for st, k in zip(strides[1:], ks[1:]):
+                if st == 1:
+                    np.add(ix, k[a:b], out=ix, dtype=np.intp, casting="unsafe")
+                else:
+                    np.add(ix, np.multiply(k[a:b], st, dtype=np.intp, casting="unsafe"), out=ix)
+            joint.take(ix, out=t)
             d += t
         d += intercept
         if post is not None:
             out[a:b] = post(d)
-    return out
 
 
 def one_hot(enc, X: pd.DataFrame, codes, dtype=np.float64) -> np.ndarray:
