@@ -189,3 +189,21 @@ def test_text_columns_encoded_on_threads_give_the_same_codes_and_decisions(monke
     threaded = enc.codes(X), enc.linear_decision(X, coef, 0.5)
     assert all(np.array_equal(a, b) for a, b in zip(serial[0], threaded[0]))
     np.testing.assert_array_equal(serial[1], threaded[1])
+
+
+@pytest.mark.parametrize("group_table", [1, 4, 4096])
+def test_linear_decision_is_the_same_whatever_the_grouping_of_categorical_columns(monkeypatch, group_table):
+    import microseg.lookalike._codes as codes_mod
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    X = pd.DataFrame({f"c{i}": pd.Categorical(rng.choice(LEVELS + [None], n)) for i in range(4)})
+    X["s"] = pd.Series(rng.choice(LEVELS, n)).astype("str")
+    X["x"] = np.where(rng.random(n) < 0.1, np.nan, rng.normal(size=n))
+    enc = TableEncoder(min_share=0).fit(X, list(X.columns))
+    coef = rng.normal(size=enc.n_features_)
+    monkeypatch.setattr(codes_mod, "_GROUP_TABLE", group_table)
+    got = enc.linear_decision(X, coef, -1.5, chunk=1000)
+    Z = slow_transform(enc, X)
+    want = Z @ coef - 1.5
+    assert np.all(np.abs(got - want) <= 1e-12 * (np.abs(Z) @ np.abs(coef) + 1.5))
