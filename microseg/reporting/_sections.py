@@ -314,7 +314,7 @@ def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None)
 
 #: time budget per part of ``microseg demo`` (seconds, default size, low load; 15 s in all with the imports)
 DEMO_BUDGETS = {
-    "imports": 1.5, "data": 3.0, "population": 1.0, "personas": 2.0, "behaviour": 2.5, "lookalike": 2.5,
+    "imports": 1.5, "data": 2.5, "population": 1.5, "personas": 2.0, "behaviour": 2.5, "lookalike": 2.5,
     "campaign": 2.0, "privacy and page": 0.5,
 }  # fmt: skip
 
@@ -336,7 +336,7 @@ def budget_lines(times: dict) -> list[str]:
     >>> for line in budget_lines({"data": 2.0, "lookalike": 3.25}):
     ...     print(line)
     part                 seconds  budget
-    data                    2.00    3.00
+    data                    2.00    2.50
     lookalike               3.25    2.50  over budget
     total                   5.25   15.00
     """
