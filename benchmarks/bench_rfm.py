@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import importlib.util
 import sys
 import time
@@ -200,15 +201,17 @@ def main(argv=None) -> pd.DataFrame:
         peak = peak_memory(run_microseg, df)
         base = times["microseg"][0]
         duck = times.get("duckdb", (np.nan, False))[0]
+        load = os.getloadavg()[0]
         for name, (t, extrapolated) in times.items():
             rows.append({
-                "rows": n, "tool": name, "seconds": ("~" if extrapolated else "") + f"{t:.2f}",
+                "rows": n, "tool": name, "seconds": ("~" if extrapolated else "") + f"{t:.3f}",
                 "tool / microseg": f"{t / base:.2f}", "microseg / tool": f"{base / t:.2f}",
                 "vs duckdb": f"{t / duck:.2f}" if np.isfinite(duck) else "",
+                "peak MB": peak / 2**20 if name == "microseg" else np.nan, "load": load,
             })
         rows.append({"rows": n, "tool": "microseg peak memory / input frame",
                      "seconds": f"{peak / frame_bytes:.2f}x of {frame_bytes / 1e6:.0f} MB", "tool / microseg": "",
-                     "microseg / tool": "", "vs duckdb": ""})
+                     "microseg / tool": "", "vs duckdb": "", "peak MB": peak / 2**20, "load": load})
         del df, results
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_columns", 10):

@@ -10,7 +10,8 @@ of the quick run, it writes gigabytes). A bench whose ``main`` returns a
 DataFrame with columns ``tool`` and ``seconds`` (long format: one row per tool
 and case, a case told apart by ``rows``, ``columns``, ``size``, ``variant`` or
 ``dataset``) lands in the combined table: for every case and every other tool,
-``tool seconds / microseg seconds`` — above 1 means microseg is faster. The
+``microseg seconds / tool seconds`` — above 1 means microseg is slower (as the goals are stated),
+with peak memory and the load average next to each row. The
 microseg rows are the tools named ``microseg…`` or ``ms.…`` (the first one of a
 case is the reference). Benches that print their own tables (or return
 something else) are shown with their printed output. Each run is measured in
@@ -154,12 +155,27 @@ def _seconds(v) -> float:
         return float("nan")
 
 
-def ratios(name: str, table) -> list[dict]:
-    """Rows of the combined table from one bench's long (tool, seconds) table."""
+def _number(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def ratios(name: str, table, load: float | None = None) -> list[dict]:
+    """Rows of the combined table from one bench's long (tool, seconds) table.
+
+    ``microseg / other`` is microseg's seconds over the other tool's (> 1: microseg slower; a tool
+    named ``goal …`` holds a goal's seconds). Peak memory comes from a column named ``peak …`` (MB)
+    when the bench has one; the load average from a ``load`` column, else ``load`` (the 1-minute load
+    when the bench started).
+    """
     cols = {str(c).lower(): c for c in table.columns}
     if "tool" not in cols or "seconds" not in cols:
         return []
     tool_c, sec_c = cols["tool"], cols["seconds"]
+    mem_c = next((c for k, c in cols.items() if k.startswith("peak")), None)
+    load_c = cols.get("load")
     keys = [cols[k] for k in CASE_COLUMNS if k in cols]
     out = []
     groups = table.groupby(keys, sort=False, dropna=False) if keys else [((), table)]
@@ -180,7 +196,10 @@ def ratios(name: str, table) -> list[dict]:
             out.append({
                 "benchmark": name.removeprefix("bench_"), "case": case, "microseg": str(ref[tool_c]),
                 "other tool": str(r[tool_c]), "microseg s": ref_s, "other s": s,
-                "other / microseg": s / ref_s if ref_s > 0 else float("nan"),
+                "microseg / other": ref_s / s if s > 0 else float("nan"),
+                "microseg peak MB": _number(ref[mem_c]) if mem_c is not None else float("nan"),
+                "other peak MB": _number(r[mem_c]) if mem_c is not None else float("nan"),
+                "load": _number(r[load_c]) if load_c is not None else (load if load is not None else float("nan")),
                 "estimated": "~" in str(r[sec_c]) or "*" in str(r[tool_c]) or "extrapolated" in " ".join(map(str, r.values)),
             })  # fmt: skip
     return out
@@ -195,15 +214,18 @@ def report(results: list[dict], info: dict, quick: bool, markdown: bool = False)
     h = "## " if markdown else ""
     fence = ("```\n", "```\n") if markdown else ("", "")
     w(f"{h}microseg benchmarks{' (--quick)' if quick else ''}\n\n")
-    rows = [r for res in results if "table" in res for r in ratios(res["name"], res["table"])]
+    rows = [r for res in results if "table" in res for r in ratios(res["name"], res["table"], res.get("load"))]
     if rows:
         t = pd.DataFrame(rows)
         t["estimated"] = t["estimated"].map({True: "~", False: ""})
-        w("Ratios measured in the same run: other tool's seconds / microseg's seconds (> 1: microseg faster;\n"
-          "~ = the other tool's time extrapolated by its bench).\n\n")  # fmt: skip
+        w("Ratios measured in the same run: microseg's seconds / the other tool's seconds (> 1: microseg slower;\n"
+          "a 'goal' row holds the goal's seconds; ~ = the other tool's time extrapolated by its bench). Peak\n"
+          "memory as each bench measures it (MB; - = not measured); load = 1-minute load average at the time.\n\n")  # fmt: skip
         w(fence[0])
-        w(t.to_string(index=False, formatters={"microseg s": "{:.3g}".format, "other s": "{:.3g}".format,
-                                              "other / microseg": "{:.2f}".format}))  # fmt: skip
+        num = "{:.3g}".format
+        w(t.to_string(index=False, na_rep="-", formatters={"microseg s": num, "other s": num, "microseg / other": "{:.2f}".format,
+                                              "microseg peak MB": "{:.0f}".format, "other peak MB": "{:.0f}".format,
+                                              "load": "{:.1f}".format}))  # fmt: skip
         w("\n" + fence[1] + "\n")
     w("Benchmarks run:\n\n" + fence[0])
     status = pd.DataFrame([{"benchmark": r["name"], "status": r["status"], "seconds": round(r["seconds"], 1),
@@ -240,7 +262,9 @@ def main(argv=None) -> int:
                             "note": SKIP_IN_QUICK[path.stem]})  # fmt: skip
             continue
         print(f"running {path.name}{' --quick' if args.quick else ''} ...", file=sys.stderr, flush=True)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         res = run_bench(path, args.quick, timeout)
+        res["load"] = load
         print(f"  {res['status']} in {res['seconds']:.1f} s {res['note']}", file=sys.stderr, flush=True)
         if args.verbose:
             print(res["output"], file=sys.stderr)

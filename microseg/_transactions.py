@@ -133,9 +133,10 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
     codes = np.empty(n, dtype=np.int64)
     offset = 0
     for (a, b), e in zip(zip(bounds[:-1], bounds[1:]), encoded):
-        local = e.indices.fill_null(-1).to_numpy()
-        m = remap[offset : offset + len(e.dictionary)]
-        codes[a:b] = np.where(local >= 0, m[np.maximum(local, 0)], -1)
+        # a null takes the appended -1; take() with intp indices is many times faster than fancy indexing
+        m = np.append(remap[offset : offset + len(e.dictionary)], -1).astype(np.int64)
+        local = e.indices.fill_null(len(e.dictionary)).to_numpy().astype(np.intp)
+        m.take(local, out=codes[a:b])
         offset += len(e.dictionary)
     uniques = pd.Index(pd.array(merged.dictionary, dtype=s.dtype) if s.dtype == "str" else merged.dictionary.to_pandas())
     return codes, uniques
@@ -189,30 +190,40 @@ def prepare_log(
     ticks, t_missing = wall_ticks(df[time])
     tz = df[time].dt.tz
     codes, uniques = _factorize(df[customer])
-    c_missing = codes < 0
     counts: dict[str, int] = {}
-    keep = np.ones(len(df), dtype=bool)
+    # null handling only where there are nulls: a clean log costs one check per column
+    keep = None
+
+    def drop(rule: str, missing: np.ndarray | None) -> None:
+        nonlocal keep
+        if missing is None or not missing.any():
+            counts[rule] = 0
+            return
+        counts[rule] = int(missing.sum() if keep is None else (missing & keep).sum())
+        keep = ~missing if keep is None else keep & ~missing
+
     if drop_missing_customer:
-        counts["missing customer id"] = int(c_missing.sum())
-        keep &= ~c_missing
-    counts["missing timestamp"] = int((t_missing & keep).sum())
-    keep &= ~t_missing
+        drop("missing customer id", codes < 0)
+    drop("missing timestamp", t_missing)
     amount = None
     if value is not None:
         amount = df[value].to_numpy(dtype="float64", na_value=np.nan)
-        a_missing = np.isnan(amount)
-        if np.isinf(amount).any():
-            raise MicrosegError(
-                f"column {value!r} of {name} has {int(np.isinf(amount).sum())} infinite amounts; "
-                "replace them with real amounts or NaN before calling."
-            )
-        counts["missing amount"] = int((a_missing & keep).sum())
-        keep &= ~a_missing
-    if not keep.any():
+        if not np.isfinite(amount).all():
+            if np.isinf(amount).any():
+                raise MicrosegError(
+                    f"column {value!r} of {name} has {int(np.isinf(amount).sum())} infinite amounts; "
+                    "replace them with real amounts or NaN before calling."
+                )
+            drop("missing amount", np.isnan(amount))
+        else:
+            counts["missing amount"] = 0
+    if keep is not None and not keep.any():
         raise MicrosegError(f"{name} has no usable rows (every row lacks a customer id, timestamp or amount).")
 
-    first_ns = int(ticks[keep].min())
-    last_ns = int(ticks[keep].max())
+    kept_ticks = ticks if keep is None else ticks[keep]
+    first_ns = int(kept_ticks.min())
+    last_ns = int(kept_ticks.max())
+    del kept_ticks
     if as_of is None:
         as_of_ts = pd.Timestamp(last_ns, unit="ns")
     else:
@@ -222,11 +233,9 @@ def prepare_log(
                 f"as_of={as_of_ts} is before the first row of {name} ({pd.Timestamp(first_ns, unit='ns')}); "
                 "pass a later date, or None for the latest timestamp in the data."
             )
-    after = ticks > as_of_ts.value
-    counts["after as_of"] = int((after & keep).sum())
-    keep &= ~after
+    drop("after as_of", ticks > as_of_ts.value if last_ns > as_of_ts.value else None)
 
-    all_kept = bool(keep.all())
+    all_kept = keep is None or bool(keep.all())
     if all_kept:
         k_codes, k_ticks, k_amount = codes.astype(np.int64, copy=False), ticks, amount
     else:

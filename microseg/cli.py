@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import time
 
 from .errors import MicrosegError
 
@@ -96,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="microseg-report", help="output folder (default: ./microseg-report/)")
     d.add_argument("--customers", type=int, default=20_000, help="size of the demo population (default: 20000)")
     d.add_argument("--seed", type=int, default=0, help="random seed of the demo population (default: 0)")
+    d.add_argument("--verbose", action="store_true", help="print the seconds spent in each part next to its time budget")
 
     r = sub.add_parser("report", help="profile your own customer table by a segment column and write an HTML report")
     r.add_argument("data", help="a CSV (optionally .gz), Excel (.xlsx) or Parquet file, one row per customer")
@@ -175,9 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with shown_by_default(not args.quiet):
             if args.command == "demo":
+                t0 = time.perf_counter()
                 from . import reporting
+                from .reporting._sections import budget_lines
 
-                path = reporting.demo_report(args.out, n_customers=args.customers, random_state=args.seed)
+                times = {"imports": time.perf_counter() - t0}
+                path = reporting.demo_report(args.out, n_customers=args.customers, random_state=args.seed, times=times)
+                if args.verbose:
+                    print("\n".join(budget_lines(times)))
             else:
                 path = _report(args)
     except MicrosegError as err:

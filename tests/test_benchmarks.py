@@ -46,8 +46,20 @@ def test_ratios_compare_each_tool_with_microseg_within_each_case():
         "seconds": [2.0, 5.0, 1.0, None, "4.00", "~2.00"],
     })  # fmt: skip
     rows = _run_all().ratios("bench_x", table)
-    got = {(r["case"], r["other tool"]): (r["other / microseg"], r["estimated"]) for r in rows}
-    assert got == {("rows=10", "pandas groupby"): (2.5, False), ("rows=20", "duckdb"): (0.5, True)}
+    got = {(r["case"], r["other tool"]): (r["microseg / other"], r["estimated"]) for r in rows}
+    assert got == {("rows=10", "pandas groupby"): (0.4, False), ("rows=20", "duckdb"): (2.0, True)}
+
+
+def test_ratios_carry_peak_memory_and_the_load_of_each_row():
+    import pandas as pd
+
+    table = pd.DataFrame({"rows": [10, 10], "tool": ["ms.rfm", "duckdb"], "seconds": [2.0, 4.0],
+                          "peak MB": [100.0, 300.0]})  # fmt: skip
+    (row,) = _run_all().ratios("bench_x", table, load=3.5)
+    assert (row["microseg peak MB"], row["other peak MB"], row["load"]) == (100.0, 300.0, 3.5)
+    table["load"] = [1.25, 2.5]
+    (row,) = _run_all().ratios("bench_x", table, load=3.5)
+    assert row["load"] == 2.5
 
 
 def test_benchmarks_without_a_tool_column_give_no_ratios():

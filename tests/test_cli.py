@@ -328,3 +328,12 @@ def test_numeric_ids_match_across_the_table_and_the_log(shop, tmp_path, capsys):
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     assert "Mean CLV per segment of &#x27;Tier&#x27;" in page
     assert "order rows without a customer, a readable date or an amount" in page  # the 5 lines, said in a note
+
+
+def test_demo_verbose_prints_each_part_with_its_time_budget(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--customers", "2000", "--verbose"]) == 0
+    out = capsys.readouterr().out
+    for part in ("imports", "data", "population", "personas", "behaviour", "lookalike", "campaign", "total"):
+        assert any(line.startswith(part) for line in out.splitlines()), part
+    total = next(line for line in out.splitlines() if line.startswith("total")).split()
+    assert float(total[2]) == 15.0  # the budget of the whole demo

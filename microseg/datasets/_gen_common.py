@@ -15,6 +15,7 @@ def _str_array(values) -> pd.arrays.ArrowStringArray:
 
 
 _LUT4 = np.array([[48 + (i // 1000) % 10, 48 + (i // 100) % 10, 48 + (i // 10) % 10, 48 + i % 10] for i in range(10_000)], dtype=np.uint8)
+_LUT4_WORDS = _LUT4.view(np.uint32).ravel()  # the same 4 bytes per number, taken as one word (much faster than rows)
 
 
 def _fixed_ids(prefix: str, numbers_, width: int, valid=None) -> pd.Series:
@@ -32,7 +33,7 @@ def _fixed_ids(prefix: str, numbers_, width: int, valid=None) -> pd.Series:
         end = w
         while end > p:
             take = min(4, end - p)
-            digits = _LUT4[x % 10_000]
+            digits = _LUT4_WORDS.take(x % 10_000).view(np.uint8).reshape(-1, 4)
             buf[lo : lo + step, end - take : end] = digits[:, 4 - take :]
             x //= 10_000
             end -= take

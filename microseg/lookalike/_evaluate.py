@@ -17,9 +17,11 @@ from sklearn.utils import check_random_state
 from .._progress import progress
 from .._validation import check_share, report_rows
 from ..errors import MicrosegError, SmallSeedWarning
-from ._engines import ENGINES, as_float, as_text, column_kind, rank_metrics
+from ._codes import as_float
+from ._engines import ENGINES, as_text, column_kind
 from ._inputs import as_frame, opt_out_mask, resolve_seed, select_features
 from ._model import Lookalike
+from ._selection import rank_metrics
 
 __all__ = ["evaluate", "LookalikeEvaluation", "BASELINES"]
 

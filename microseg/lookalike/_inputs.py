@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_array
 
-from .._validation import check_columns, check_finite, check_frame, check_id_column, check_not_series
+from .._validation import (
+    check_columns,
+    check_finite,
+    check_frame,
+    check_id_column,
+    check_not_series,
+)
 from ..errors import MicrosegError, SchemaError
 from ..privacy.sensitive import check_sensitive
 from ._engines import column_kind

@@ -44,8 +44,7 @@ from collections.abc import Hashable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils import ClassifierTags
-from sklearn.utils import check_random_state
+from sklearn.utils import ClassifierTags, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._dask import is_dask
@@ -53,10 +52,12 @@ from .._progress import progress
 from .._validation import ROWS_ATTR, report_rows
 from ..errors import MicrosegError, SchemaError, SensitiveDataWarning, SmallSeedWarning
 from ..privacy.sensitive import check_sensitive, condition_columns
+from ._codes import RankLookup
 from ._dask_rows import audience_dask, score_samples_dask
-from ._engines import ENGINES, TableEncoder, elkan_noto_c, internal_validation, make_engine, seed_int
+from ._engines import ENGINES, TableEncoder, decide, make_engine
 from ._explain import LookalikeExplanation, driver_table, seed_trait_table, trait_words
 from ._inputs import as_frame, excluded_people, opt_out_mask, resolve_seed, select_features, value_weights
+from ._selection import elkan_noto_c, internal_validation, seed_int
 from ._tiers import audience_size, tiers
 
 __all__ = ["Lookalike"]
@@ -322,21 +323,21 @@ class Lookalike(BaseEstimator):
         self.encoder_.check_columns(X)
         return X
 
-    def _decision(self, X: pd.DataFrame) -> np.ndarray:
-        n = len(X)
-        step = max(1, int(self.chunk_size))
-        out = np.empty(n, dtype=np.float64)
-        starts = range(0, n, step)
+    def _decision(self, X: pd.DataFrame, post=None) -> np.ndarray:
+        n, step = len(X), max(1, int(self.chunk_size))
+        show = None
         if n > step:
-            starts = progress(starts, total=math.ceil(n / step), desc="scoring", unit="chunk", verbose=self.verbose)
-        dtype = np.float32 if self.engine_.linear else np.float64
-        for a in starts:
-            Z = self.encoder_.transform(X.iloc[a : a + step], dtype=dtype)
-            out[a : a + step] = self.engine_.decision(Z)
-        return out
+            def show(starts):
+                return progress(starts, total=math.ceil(n / step), desc="scoring", unit="chunk", verbose=self.verbose)
+
+        return decide(self.engine_, self.encoder_, X, chunk=step, progress=show, post=post)
 
     def _to_score(self, d: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.reference_, d, side="left") / len(self.reference_)
+        # == np.searchsorted(self.reference_, d, side="left") / len(self.reference_), in O(1) per row
+        lookup = self.__dict__.get("_rank_lookup")
+        if lookup is None or lookup[0] is not self.reference_:
+            lookup = self._rank_lookup = (self.reference_, RankLookup(self.reference_))
+        return lookup[1](d) / len(self.reference_)
 
     def decision_function(self, X) -> pd.Series:
         """The engine's raw decision value per row (higher = more alike); not comparable across engines."""
@@ -354,7 +355,7 @@ class Lookalike(BaseEstimator):
         if is_dask(X):
             return score_samples_dask(self, X)
         X = self._check_X(X)
-        return pd.Series(self._to_score(self._decision(X)), index=X.index, name="score")
+        return pd.Series(self._decision(X, post=self._to_score), index=X.index, name="score")
 
     def probability(self, X) -> pd.Series:
         """Estimated P(positive | x), calibrated by Elkan–Noto: ``g(x) / c``, clipped to [0, 1].

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["EncodedColumn", "encode_column", "column_kind", "MISSING", "POOLED"]
+__all__ = ["EncodedColumn", "encode_column", "column_kind", "narrow", "MISSING", "POOLED"]
 
 MISSING = "(missing)"
 POOLED = "(other levels)"
@@ -42,16 +42,24 @@ def column_kind(s: pd.Series) -> str | None:
     return "category"
 
 
+def narrow(codes: np.ndarray, n_levels: int) -> np.ndarray:
+    """Codes ``0 .. n_levels - 1`` in the narrowest signed integer type (a category column stays 1 byte a row)."""
+    for t in (np.int8, np.int16, np.int32):
+        if n_levels <= np.iinfo(t).max:
+            return codes.astype(t, copy=False)
+    return codes.astype(np.int64, copy=False)
+
+
 def _factorize(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = s.cat.codes.to_numpy().astype(np.int64)
+        codes = s.cat.codes.to_numpy()
         levels = [str(c) for c in s.cat.categories]
     else:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        codes = codes.astype(np.int64)
         levels = [str(u) for u in uniques]
+    codes = narrow(codes, len(levels) + 1)
     if (codes < 0).any():
-        codes = np.where(codes < 0, len(levels), codes)
+        codes = np.where(codes < 0, codes.dtype.type(len(levels)), codes)
         levels = [*levels, MISSING]
     return codes, levels
 
@@ -73,7 +81,7 @@ def encode_column(
             is_true = s.fillna(False).to_numpy(dtype=bool) if s.hasnans else s.to_numpy(dtype=bool)
         else:  # a 0/1 number column
             is_true = s.to_numpy(dtype="float64", na_value=0.0) == 1
-        codes = np.where(is_true, 0, 1).astype(np.int64)
+        codes = np.where(is_true, 0, 1).astype(np.int8)
         n_true = int(is_true.sum())
         n_not = len(s) - n_true
         if n_true == 0 or n_not == 0:
@@ -123,11 +131,11 @@ def encode_column(
         new_index = np.full(len(levels), -1)
         new_index[keep] = np.arange(keep.sum())
         new_index[pool] = keep.sum()
-        codes = new_index[codes]
+        codes = narrow(new_index.take(codes.astype(np.intp)), keep.sum() + 1)
         levels = [levels[j] for j in np.flatnonzero(keep)] + [POOLED]
     elif not used.all():
         new_index = np.cumsum(used) - 1
-        codes = new_index[codes]
+        codes = narrow(new_index.take(codes.astype(np.intp)), len(new_index))
         levels = [levels[j] for j in np.flatnonzero(used)]
     if len(levels) < 2:
         notes.append(f"column {name!r} left out: it has a single level once rare levels are pooled.")

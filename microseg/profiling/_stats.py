@@ -10,9 +10,9 @@ Python loop over rows or segments:
   ``np.bincount``; rows are grouped by segment once per profile (a radix sort
   of the segment codes), each segment's values are sorted on their own (medians
   and their intervals are read by position), and a stable merge of those
-  sorted runs gives the distinct values with their tie counts and mid-ranks:
-  Mann–Whitney rank sums per segment come from ``np.bincount`` of the
-  mid-ranks.
+  sorted runs gives the distinct values with their tie counts and mid-ranks
+  (or, where values are few, the tie counts are read off the sorted runs):
+  Mann–Whitney rank sums per segment in :mod:`._ranks`.
 
 Methods (segment compared with the rest of the population; the index compares
 it with the whole):
@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import stats
 
 from ._encode import EncodedColumn
+from ._ranks import rank_sums
 
 __all__ = ["profile_table", "bh_adjust", "fisher_two_sided", "map_columns"]
 
@@ -255,44 +256,20 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg, seg_n):
         smd = (mean_k - mean_r) / np.sqrt((var_k + var_r) / 2)
     smd = np.where(np.isfinite(smd), smd, 0.0)
     vs = xg
-    # all values in order: a stable merge of the K sorted runs (timsort finds them); mid-ranks per distinct value
-    seg_of = np.repeat(np.arange(K, dtype=np.int16 if K < 32_000 else np.int64), n_k)
-    order = np.argsort(vs, kind="stable")
-    G = vs[order]
-    gs = seg_of[order]
-    new = np.empty(n, bool)
-    if n:
-        new[0] = True
-        np.not_equal(G[1:], G[:-1], out=new[1:])
-    no_ties = wp is None and int(np.count_nonzero(new)) == n
-    if not no_ties:
-        starts = np.flatnonzero(new)
-        uniq = G[starts]
-        t = np.diff(starts, append=n).astype(float)
+    R, tie, med_all = rank_sums(vs, wg, n_k, K, W)
     n2 = n - n_k
     if wp is None:
-        if no_ties:  # the rank is the position
-            R = np.bincount(gs, weights=np.arange(1, n + 1, dtype=float), minlength=K)
-            tie = 0.0
-        else:
-            R = np.bincount(gs, weights=np.repeat(starts + (t + 1) / 2, t.astype(np.int64)), minlength=K)
-            tie = float(np.sum(t**3 - t))
         U1 = R - n_k * (n_k + 1) / 2.0
         U = np.maximum(U1, n_k * n2 - U1)
         with np.errstate(divide="ignore", invalid="ignore"):
             s = np.sqrt(n_k * n2 / 12 * ((n + 1) - tie / max(n * (n - 1), 1)))
             zz = (U - n_k * n2 / 2 - 0.5) / s
     else:
-        ws = wg[order]
-        gw = np.add.reduceat(ws, starts) if n else np.zeros(0)
-        cgw = np.cumsum(gw)
-        wmid = (cgw - gw) + 0.5 * gw
-        R = np.bincount(gs, weights=ws * np.repeat(wmid, t.astype(np.int64)), minlength=K)
         Wr = W - W_k
         with np.errstate(divide="ignore", invalid="ignore"):
             auc = (R - W_k**2 / 2) / (W_k * Wr)
             ue = auc * ne_k * ne_r
-            f3 = float(np.sum((gw / W) ** 3))
+            f3 = float(np.sum((tie / W) ** 3))
             s = np.sqrt(ne_k * ne_r / 12 * (ne_k + ne_r + 1) * (1 - f3))
             zz = np.abs(ue - ne_k * ne_r / 2) / s
     p = np.clip(2 * stats.norm.sf(zz), 0, 1)
@@ -307,7 +284,6 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg, seg_n):
         k = np.clip(np.ceil(1 + nk / 2 + z_crit * np.sqrt(nk) / 2), 1, nk).astype(np.int64)
         mlo[ok] = vs[o + j - 1]
         mhi[ok] = vs[o + k - 1]
-        med_all = float((G[(n - 1) // 2] + G[n // 2]) / 2) if n else np.nan
     else:
         cum = np.cumsum(wg)
         first = np.minimum(off, max(n - 1, 0))
@@ -322,7 +298,6 @@ def _numeric_stats(g, K, col: EncodedColumn, w, z_crit, alpha, o_seg, seg_n):
         med[ok] = wq(0.5)[ok]
         mlo[ok] = wq(np.clip(0.5 - half_q, 0, 1))[ok]
         mhi[ok] = wq(np.clip(0.5 + half_q, 0, 1))[ok]
-        med_all = float(uniq[min(np.searchsorted(cgw, 0.5 * W, side="left"), uniq.size - 1)]) if n else np.nan
     present_cnt = np.stack([n_k, miss_k], axis=1)
     return {
         "counts": present_cnt,

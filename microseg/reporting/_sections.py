@@ -10,6 +10,7 @@ were not allowed with a written reason.
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ from ._clv import section_clv
 from ._page import Report
 from ._parts import _fmt_int, _noting, _published
 
-__all__ = ["demo_report"]
+__all__ = ["demo_report", "budget_lines", "DEMO_BUDGETS"]
 
 PROFILE_EXCLUDE = ("customer_id", "email", "phone", "postcode_prefix", "signup_date", "last_updated")
 
@@ -261,11 +262,53 @@ def _privacy_section(rep: Report, *, min_cell: int, allowed: dict | None = None,
 # -- reports ------------------------------------------------------------------------------------------
 
 
-def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_cell: int = 10):
-    """Run the whole path on the demo population and write the report; return the file path."""
+#: time budget per part of ``microseg demo`` (seconds, default size, low load; 15 s in all with the imports)
+DEMO_BUDGETS = {
+    "imports": 1.5, "data": 2.5, "population": 1.5, "personas": 2.0, "behaviour": 2.5, "lookalike": 2.5,
+    "campaign": 2.0, "privacy and page": 0.5,
+}  # fmt: skip
+
+
+@contextmanager
+def _timed(times: dict, name: str):
+    import time
+
+    t = time.perf_counter()
+    yield
+    times[name] = times.get(name, 0.0) + time.perf_counter() - t
+
+
+def budget_lines(times: dict) -> list[str]:
+    """Seconds per part of the demo next to its budget, one line each, and the total.
+
+    Examples
+    --------
+    >>> for line in budget_lines({"data": 2.0, "lookalike": 3.25}):
+    ...     print(line)
+    part                 seconds  budget
+    data                    2.00    2.50
+    lookalike               3.25    2.50  over budget
+    total                   5.25   15.00
+    """
+    lines = [f"{'part':<20} {'seconds':>7} {'budget':>7}"]
+    for name, sec in times.items():
+        budget = DEMO_BUDGETS.get(name, float("nan"))
+        lines.append(f"{name:<20} {sec:>7.2f} {budget:>7.2f}" + ("  over budget" if sec > budget else ""))
+    total, goal = sum(times.values()), sum(DEMO_BUDGETS.values())
+    lines.append(f"{'total':<20} {total:>7.2f} {goal:>7.2f}" + ("  over budget" if total > goal else ""))
+    return lines
+
+
+def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_cell: int = 10, times: dict | None = None):
+    """Run the whole path on the demo population and write the report; return the file path.
+
+    ``times`` (a dict, optional) receives the seconds spent in each part (see ``DEMO_BUDGETS``).
+    """
     from ..datasets import make_customers
 
-    data = make_customers(n_customers=n_customers, random_state=random_state)
+    times = {} if times is None else times
+    with _timed(times, "data"):
+        data = make_customers(n_customers=n_customers, random_state=random_state)
     customers = data.customers
     rep = Report(
         "microseg demo report",
@@ -280,21 +323,28 @@ def demo_report(out, *, n_customers: int = 20_000, random_state: int = 0, min_ce
         "fictional number ranges)."
     )
     rep.next_step("Run the same path on your own customer table: microseg report YOUR_FILE.csv --segments COLUMN.")
-    _section_population(rep, customers.drop(columns=[c for c in PROFILE_EXCLUDE if c in customers]), min_cell=min_cell)
-    personas = data.truth.customers.set_index("customer_id")["persona"].reindex(customers["customer_id"]).to_numpy()
-    _section_profiles(
-        rep,
-        customers.drop(columns=[c for c in PROFILE_EXCLUDE if c in customers]),
-        pd.Series(personas, index=customers.index, name="persona"),
-        title="Personas: who they are and how they differ",
-        intro="The demo population has planted personas; here each is profiled against the whole population.",
-        min_cell=min_cell,
-    )
-    rfm_segment = _section_behaviour(rep, data, min_cell=min_cell)
-    rfm_segment.index = rfm_segment.index.astype(str)
-    section_clv(rep, data, rfm_segment, min_cell=min_cell)
-    _section_lookalike(rep, data, min_cell=min_cell)
-    _section_campaign(rep, data, rfm_segment, out, min_cell=min_cell)
-    _section_messages(rep, data, min_cell=min_cell)
-    _privacy_section(rep, min_cell=min_cell)
+    with _timed(times, "population"):
+        _section_population(rep, customers.drop(columns=[c for c in PROFILE_EXCLUDE if c in customers]), min_cell=min_cell)
+    with _timed(times, "personas"):
+        personas = data.truth.customers.set_index("customer_id")["persona"].reindex(customers["customer_id"]).to_numpy()
+        _section_profiles(
+            rep,
+            customers.drop(columns=[c for c in PROFILE_EXCLUDE if c in customers]),
+            pd.Series(personas, index=customers.index, name="persona"),
+            title="Personas: who they are and how they differ",
+            intro="The demo population has planted personas; here each is profiled against the whole population.",
+            min_cell=min_cell,
+        )
+    with _timed(times, "behaviour"):  # RFM, migration, cohorts, funnel and CLV
+        rfm_segment = _section_behaviour(rep, data, min_cell=min_cell)
+        rfm_segment.index = rfm_segment.index.astype(str)
+        section_clv(rep, data, rfm_segment, min_cell=min_cell)
+    with _timed(times, "lookalike"):
+        _section_lookalike(rep, data, min_cell=min_cell)
+    with _timed(times, "campaign"):  # the incremental plan, read-out, export and message matrix
+        _section_campaign(rep, data, rfm_segment, out, min_cell=min_cell)
+        _section_messages(rep, data, min_cell=min_cell)
+    with _timed(times, "privacy and page"):
+        _privacy_section(rep, min_cell=min_cell)
+        return rep.write(out)
     return rep.write(out)

@@ -135,12 +135,6 @@ def rfm(
 
     periods = to_period(p_ticks, freq)
     as_of_period = int(to_period(np.array([log.as_of_ns]), freq)[0])
-    big = np.iinfo(np.int64).max
-    first = np.full(n, big, dtype=np.int64)
-    last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(first, p_codes, periods)
-    np.maximum.at(last, p_codes, periods)
-
     # distinct (customer, period) purchase periods via one sort of combined keys (int32 when they fit)
     pmin = int(periods.min())
     span = int(periods.max()) - pmin + 1
@@ -156,8 +150,18 @@ def rfm(
     np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
     ukeys = keys[distinct]
     del keys, distinct
-    n_periods = np.bincount(ukeys // span, minlength=n)
     ukeys = ukeys.astype(np.int64, copy=False)
+    cust = ukeys // span
+    n_periods = np.bincount(cust, minlength=n)
+    # the keys are sorted: each customer's first and last purchase period open and close its run
+    starts = np.flatnonzero(np.concatenate(([True], cust[1:] != cust[:-1])))
+    ends = np.append(starts[1:] - 1, len(cust) - 1)
+    who = cust[starts]
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    first[who] = ukeys[starts] - who * span + pmin
+    last[who] = ukeys[ends] - who * span + pmin
+    del cust, starts, ends, who
 
     monetary = None
     if amount is not None:
@@ -233,8 +237,12 @@ def _distinct_orders(transactions, order, log, purchase, n) -> np.ndarray:
         ok &= purchase
     ocodes = ocodes.astype(np.int64)
     span = int(ocodes.max()) + 1 if ok.any() else 1
-    keys = np.unique(codes[ok] * span + ocodes[ok])
-    return np.bincount(keys // span, minlength=n)
+    keys = codes[ok] * span + ocodes[ok]
+    keys.sort()
+    distinct = np.empty(len(keys), dtype=bool)
+    distinct[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+    return np.bincount(keys[distinct] // span, minlength=n)  # sort + neighbour compare, not np.unique
 
 
 # --------------------------------------------------------------------------- scores
