@@ -15,11 +15,13 @@ the gradient of ``log f`` in the log-parameters, again by central differences.
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from sklearn.utils.validation import check_is_fitted
 
 from ..errors import MicrosegError, ModelFitWarning
 from ._btyd_data import compress
@@ -139,9 +141,20 @@ class ParameterUncertainty:
     """Mixin of the CLV models: ``covariance_`` at fit, ``summary()`` and evaluation at other parameters.
 
     A model provides ``_free()`` (its estimated parameters as a Series, and the
-    name of the model they belong to) and ``_with_free(values)`` (a copy of
-    itself with those parameters replaced).
+    name of the model they belong to); ``_with_free(values)`` (a copy of
+    itself with those parameters replaced) and ``_p()`` (the fitted
+    parameters as an array) have defaults for models whose ``params_`` are
+    the estimated parameters.
     """
+
+    def _with_free(self, values):
+        out = copy.copy(self)
+        out.params_ = pd.Series(values, index=self.params_.index, name=self.params_.name)
+        return out
+
+    def _p(self):
+        check_is_fitted(self, "params_")
+        return self.params_.to_numpy()
 
     def _set_covariance(self, total_loglik) -> None:
         values, _ = self._free()

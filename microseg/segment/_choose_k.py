@@ -35,7 +35,6 @@ from sklearn.metrics import (
 )
 from sklearn.utils import check_random_state
 
-
 from .._progress import progress
 from .._words import join
 from ..errors import MicrosegError

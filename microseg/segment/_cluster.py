@@ -18,8 +18,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 from threadpoolctl import threadpool_limits
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .. import _dask
 from .._dask import is_dask

@@ -172,10 +172,6 @@ class BetaGeoModel(ParameterUncertainty, BaseEstimator):
         )
         return np.array([r, alpha, a, b]), lloglik
 
-    def _p(self):
-        check_is_fitted(self, "params_")
-        return self.params_.to_numpy()
-
     def _death_odds(self, x, tx, T):
         r, alpha, a, b = self._p()
         if self.limit_ in (limits.POISSON, limits.NBD):
@@ -289,11 +285,6 @@ class GammaGammaModel(ParameterUncertainty, BaseEstimator):
 
     def _free(self):
         return self.params_, "Gamma-Gamma"
-
-    def _with_free(self, values):
-        out = copy.copy(self)
-        out.params_ = pd.Series(values, index=self.params_.index, name=self.params_.name)
-        return out
 
     def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
         """Expected mean spend per purchase of each customer (population mean for non-repeat buyers).

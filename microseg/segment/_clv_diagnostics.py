@@ -16,7 +16,13 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._transactions import as_timestamp, check_freq, period_start, prepare_log, to_period
+from .._transactions import (
+    as_timestamp,
+    check_freq,
+    period_start,
+    prepare_log,
+    to_period,
+)
 from .._validation import check_columns, check_frame, report_rows
 from ..errors import DataQualityWarning, MicrosegError
 from ._btyd_data import summary_arrays
@@ -365,8 +371,8 @@ def frequency_recency_matrix(summary: pd.DataFrame, *, model=None, kind: str = "
 
 
 def _candidates(models):
-    from ._pareto import ParetoNBDModel
     from ._clv import BetaGeoModel
+    from ._pareto import ParetoNBDModel
 
     named = {"bgnbd": ("BG/NBD", BetaGeoModel), "paretonbd": ("Pareto/NBD", ParetoNBDModel)}
     if isinstance(models, dict):

@@ -13,7 +13,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._validation import check_not_series, report_rows
 from ..errors import MicrosegError
-from ._likert import DEFAULT_SCALE, answers, durations, item_table, respondent_flags, single_thread
+from ._likert import (
+    DEFAULT_SCALE,
+    answers,
+    durations,
+    item_table,
+    respondent_flags,
+    single_thread,
+)
 from ._parallel_analysis import parallel_analysis
 
 __all__ = ["PsychographicModel"]

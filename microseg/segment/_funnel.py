@@ -12,7 +12,13 @@ import pandas as pd
 from .. import _dask
 from .._dask import is_dask
 from .._transactions import _PARALLEL_MIN_ROWS, _factorize, as_timestamp, wall_ticks
-from .._validation import check_columns, check_datetime, check_frame, check_id_column, report_rows
+from .._validation import (
+    check_columns,
+    check_datetime,
+    check_frame,
+    check_id_column,
+    report_rows,
+)
 from ..errors import MicrosegError
 
 __all__ = ["funnel", "FunnelResult"]

@@ -16,13 +16,10 @@ Pareto/NBD model in MATLAB".
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pandas as pd
 from scipy.special import gammaln, hyp2f1, roots_laguerre
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from ..errors import MicrosegError
 from ._btyd_data import compress, fit_log_params, summary_arrays
@@ -151,15 +148,6 @@ class ParetoNBDModel(ParameterUncertainty, BaseEstimator):
 
     def _free(self):
         return self.params_, "Pareto/NBD"
-
-    def _with_free(self, values):
-        out = copy.copy(self)
-        out.params_ = pd.Series(values, index=self.params_.index, name=self.params_.name)
-        return out
-
-    def _p(self):
-        check_is_fitted(self, "params_")
-        return self.params_.to_numpy()
 
     def _log_death_odds(self, x, tx, T):
         r, alpha, s, beta = p = self._p()

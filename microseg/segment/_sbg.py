@@ -17,13 +17,10 @@ heterogeneity", Marketing Science 29(1).
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, hyp2f1
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_columns, check_frame
 from ..errors import MicrosegError, SchemaError
@@ -147,15 +144,6 @@ class ShiftedBetaGeoModel(ParameterUncertainty, BaseEstimator):
 
     def _free(self):
         return self.params_, "sBG"
-
-    def _with_free(self, values):
-        out = copy.copy(self)
-        out.params_ = pd.Series(values, index=self.params_.index, name=self.params_.name)
-        return out
-
-    def _p(self):
-        check_is_fitted(self, "params_")
-        return self.params_.to_numpy()
 
     def survival(self, periods: int) -> pd.Series:
         """``S(t) = P(T > t)`` for ``t = 0 .. periods``: the share of a new cohort still active after t periods."""

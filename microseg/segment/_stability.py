@@ -21,7 +21,6 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import check_random_state
 
-
 from .._progress import progress
 from ..errors import MicrosegError
 from ._choose_k import _ks, _template

@@ -11,14 +11,6 @@ from microseg.errors import MicrosegError, ModelFitWarning, SchemaError
 
 
 @pytest.fixture(scope="module")
-def cdnow_summary(shared_data):
-    f = shared_data / "cdnow_customers_summary.csv"
-    if not f.exists():
-        pytest.skip("cdnow_customers_summary.csv not found")
-    return pd.read_csv(f, index_col="ID")
-
-
-@pytest.fixture(scope="module")
 def cdnow_model(cdnow_summary):
     return ms.BetaGeoModel().fit(cdnow_summary)
 

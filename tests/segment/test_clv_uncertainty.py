@@ -17,27 +17,9 @@ FIX = Path(__file__).parents[1] / "fixtures"
 REF = json.loads((FIX / "clv_lifetimes_reference.json").read_text())
 
 
-def _read_cdnow(path) -> pd.DataFrame:
-    """CDNOW master as a transaction log, ids kept as zero-padded strings (read directly, as lifetimes reads it)."""
-    raw = pd.read_csv(path, dtype={"customer_id": str, "date": str})
-    return pd.DataFrame({"customer_id": raw["customer_id"], "timestamp": pd.to_datetime(raw["date"], format="%Y%m%d"),
-                         "amount": raw["dollar_value"]})
-
-
 @pytest.fixture(scope="module")
-def cdnow_summary(shared_data):
-    f = shared_data / "cdnow_customers_summary.csv"
-    if not f.exists():
-        pytest.skip("cdnow_customers_summary.csv not found")
-    return pd.read_csv(f, index_col="ID")
-
-
-@pytest.fixture(scope="module")
-def cdnow_split(shared_data):
-    f = shared_data / "cdnow_master.csv.gz"
-    if not f.exists():
-        pytest.skip("cdnow_master.csv.gz not found")
-    cd = _read_cdnow(f)
+def cdnow_split(cdnow_log):
+    cd = cdnow_log
     return cd, ms.calibration_holdout(cd, calibration_end="1997-09-30", as_of="1998-06-30", freq="W")
 
 

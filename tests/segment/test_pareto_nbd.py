@@ -12,14 +12,6 @@ from microseg.segment._pareto import _log_hyp2f1_c_a1
 
 
 @pytest.fixture(scope="module")
-def cdnow_summary(shared_data):
-    f = shared_data / "cdnow_customers_summary.csv"
-    if not f.exists():
-        pytest.skip("cdnow_customers_summary.csv not found")
-    return pd.read_csv(f, index_col="ID")
-
-
-@pytest.fixture(scope="module")
 def cdnow_model(cdnow_summary):
     return ms.ParetoNBDModel().fit(cdnow_summary)
 
