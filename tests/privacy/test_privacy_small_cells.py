@@ -50,8 +50,10 @@ def test_a_plan_like_table_with_a_size_margin_hides_the_small_status_counts_and_
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(0, 40), min_size=1, max_size=12), st.integers(2, 12))
+@given(st.lists(st.integers(0, 40), min_size=2, max_size=12), st.integers(2, 12))
 def test_no_published_count_is_small_and_no_hidden_small_count_is_determined(counts, min_cell):
+    # two rows at least: the attacker is given the column total, and the total of a one-row table is its cell
+    # (see the single-row test below)
     t = pd.DataFrame({"n": counts})
     out = _quiet(t, min_cell=min_cell)
     shown = out["n"].dropna().astype(int)
@@ -61,6 +63,11 @@ def test_no_published_count_is_small_and_no_hidden_small_count_is_determined(cou
     for i in np.flatnonzero(hidden & (v >= 1) & (v < min_cell)):
         lo, hi = feasible_range(v, [np.arange(len(v))], hidden, [i])
         assert hi - lo >= 1
+
+
+def test_a_one_row_table_hides_its_small_count_and_has_no_complement_to_add():
+    out = _quiet(pd.DataFrame({"n": [3]}), min_cell=10)
+    assert out["n"].isna().all()  # hidden; its total is the same count, which the caller must not publish either
 
 
 @pytest.mark.parametrize("bad, what", [([5.0, np.inf], "infinite"), ([5.0, np.nan], "missing"), ([5, -1], "negative"),
