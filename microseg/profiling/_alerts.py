@@ -57,6 +57,16 @@ def _pct(k: float, n: float) -> str:
     return f"{p:.0f} %" if p >= 1 or p == 0 else f"{p:.1g} %"
 
 
+def _count(k: int, min_cell: int) -> str:
+    """A count of rows for an alert: from 1 to ``min_cell - 1`` it is not given (the one small-cell rule)."""
+    return f"{k:,}" if k == 0 or k >= min_cell else f"fewer than {min_cell}"
+
+
+def _share(k: int, n: int, min_cell: int) -> str:
+    """A share of rows for an alert; a small count's share would give the count away, so it is bounded instead."""
+    return _pct(k, n) if k == 0 or k >= min_cell else f"under {_pct(min_cell, n)}"
+
+
 def _num(v) -> str:
     """A number for a message: whole numbers below 10,000 (years, codes) without a thousands separator."""
     if isinstance(v, (bool, np.bool_)):
@@ -116,7 +126,7 @@ def _outliers(x: pd.Series) -> np.ndarray:
     return vals[np.argsort(-np.abs(vals - med), kind="stable")]
 
 
-def _number_sentinels(x: pd.Series, n: int, name: Hashable, outliers: np.ndarray) -> list[dict]:
+def _number_sentinels(x: pd.Series, n: int, name: Hashable, outliers: np.ndarray, min_cell: int) -> list[dict]:
     rows = []
     lo, hi = x.min(), x.max()
     for v in NUMBER_SENTINELS:
@@ -125,25 +135,28 @@ def _number_sentinels(x: pd.Series, n: int, name: Hashable, outliers: np.ndarray
         k = int((x == v).sum())
         if k >= 0.01 * len(x) and k >= 2 or v in outliers:
             edge = "bottom" if v == lo else "top"
-            rows.append(_row(name, "sentinel", f"{v} in {_pct(k, n)} of rows ({k:,}), a spike at the {edge} of the "
+            rows.append(_row(name, "sentinel", f"{v} in {_share(k, n, min_cell)} of rows ({_count(k, min_cell)}), a spike at the {edge} of the "
                              f"range: a code for 'missing' or 'never'? Treat it as missing with "
                              f"missing_values={{{name!r}: [{v}]}} (--missing-values {name}={v})."))  # fmt: skip
     return rows
 
 
-def column_alerts(info: ColumnInfo, original: pd.Series, n: int, *, set_missing: int = 0) -> list[dict]:
-    """The alerts about one column (personal and sensitive data are found table-wide, in :func:`table_alerts`)."""
+def column_alerts(info: ColumnInfo, original: pd.Series, n: int, *, set_missing: int = 0, min_cell: int = 10) -> list[dict]:
+    """The alerts about one column (personal and sensitive data are found table-wide, in :func:`table_alerts`).
+
+    Counts of rows from 1 to ``min_cell - 1`` are not given, nor their shares.
+    """
     name, s, kind = info.name, info.values, info.kind
     rows = []
     miss = int(s.isna().sum())
     if set_missing:
-        rows.append(_row(name, "set to missing", f"{set_missing:,} values ({_pct(set_missing, n)}) listed in "
+        rows.append(_row(name, "set to missing", f"{_count(set_missing, min_cell)} values ({_share(set_missing, n, min_cell)}) listed in "
                          "missing_values were set to missing, as asked."))  # fmt: skip
     if info.converted_from:
         what = "numbers"
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             what = "dates" + ("" if info.dayfirst is None else (", day first" if info.dayfirst else ", month first"))
-        failed = (f"; {info.failed:,} values that are not {what.split(',')[0]} (e.g. {_values(info.failed_examples, 3)}) "
+        failed = (f"; {_count(info.failed, min_cell)} values that are not {what.split(',')[0]} (e.g. {_values(info.failed_examples, 3)}) "
                   "set to missing") if info.failed else "; every value converted"  # fmt: skip
         rows.append(_row(name, "converted", f"text read as {what}{failed}."))
     if kind == "constant":
@@ -153,22 +166,22 @@ def column_alerts(info: ColumnInfo, original: pd.Series, n: int, *, set_missing:
         top = s.value_counts(dropna=True)
         if top.iloc[0] >= NEAR_CONSTANT * (n - miss):
             rows.append(_row(name, "near-constant", f"{_values([top.index[0]], 1)} in {_pct(top.iloc[0], n - miss)} "
-                             f"of the rows with a value; all other values together: {n - miss - int(top.iloc[0]):,} rows."))  # fmt: skip
+                             f"of the rows with a value; all other values together: {_count(n - miss - int(top.iloc[0]), min_cell)} rows."))  # fmt: skip
     if miss and kind != "constant":
-        rows.append(_row(name, "missing", f"{miss:,} values missing ({_pct(miss, n)})."))
+        rows.append(_row(name, "missing", f"{_count(miss, min_cell)} values missing ({_share(miss, n, min_cell)})."))
     if kind == "id":
         d = int(s.nunique())
         rows.append(_row(name, "id-like", f"{d:,} distinct values in {n - miss:,} rows: an identifier, not profiled."))
         dup = int(s.dropna().duplicated().sum())
         if 0 < dup <= 0.05 * (n - miss):  # a few repeats in a table of one row per id; a log repeats ids by design
-            rows.append(_row(name, "duplicate ids", f"{dup:,} rows repeat an id already seen "
+            rows.append(_row(name, "duplicate ids", f"{_count(dup, min_cell)} rows repeat an id already seen "
                              f"(e.g. {_values(s[s.duplicated(keep=False) & s.notna()].unique(), 3)})."))  # fmt: skip
     if is_text(original) and not info.converted_from and kind not in ("id", "text"):
         low = pd.Series(original.dropna().unique(), dtype=object).astype(str)
         hits = low[low.str.strip().str.lower().isin(TEXT_SENTINELS)]
         for v in hits:
             k = int((original == v).sum())
-            rows.append(_row(name, "sentinel", f"{v!r} in {_pct(k, n)} of rows ({k:,}) means missing but counts as "
+            rows.append(_row(name, "sentinel", f"{v!r} in {_share(k, n, min_cell)} of rows ({_count(k, min_cell)}) means missing but counts as "
                              f"a level; treat it as missing with missing_values={{{name!r}: [{v!r}]}} "
                              f"(--missing-values {name}={v})."))  # fmt: skip
     if kind == "numeric":
@@ -176,15 +189,15 @@ def column_alerts(info: ColumnInfo, original: pd.Series, n: int, *, set_missing:
         out = _outliers(x)
         if len(out):
             k = int(x.isin(out).sum())
-            rows.append(_row(name, "outliers", f"{k:,} value{'s' if k > 1 else ''} beyond {OUTLIER_IQR:g} interquartile ranges from the "
+            rows.append(_row(name, "outliers", f"{_count(k, min_cell)} value{'s' if k > 1 else ''} beyond {OUTLIER_IQR:g} interquartile ranges from the "
                              f"quartiles: {_values(out)}; median {_num(x.median())}."))  # fmt: skip
-        rows.extend(_number_sentinels(x, n, name, out))
+        rows.extend(_number_sentinels(x, n, name, out, min_cell))
     if is_text(original) and not isinstance(original.dtype, pd.CategoricalDtype) and not info.converted_from:
         inferred = pd.api.types.infer_dtype(original, skipna=True)
         if inferred.startswith("mixed"):
             types = original.dropna().map(lambda v: type(v).__name__).value_counts()
             rows.append(_row(name, "mixed types", "values of several types: " +
-                             ", ".join(f"{k:,} {t}" for t, k in types.head(4).items()) + "."))  # fmt: skip
+                             ", ".join(f"{_count(k, min_cell)} {t}" for t, k in types.head(4).items()) + "."))  # fmt: skip
         elif kind == "category" and inferred == "string":
             num = pd.to_numeric(original.dropna(), errors="coerce").notna()
             if 0.2 <= num.mean() < 1:
@@ -197,7 +210,8 @@ def column_alerts(info: ColumnInfo, original: pd.Series, n: int, *, set_missing:
     return rows
 
 
-def table_alerts(data: pd.DataFrame, original: pd.DataFrame, kinds: dict, found: pd.DataFrame) -> list[dict]:
+def table_alerts(data: pd.DataFrame, original: pd.DataFrame, kinds: dict, found: pd.DataFrame, *,
+                 min_cell: int = 10) -> list[dict]:
     """Alerts about the whole table: duplicated rows, personal data, and the sensitive and proxy columns ``found``.
 
     ``found`` is :func:`microseg.privacy.find_sensitive` of the table.
@@ -205,13 +219,13 @@ def table_alerts(data: pd.DataFrame, original: pd.DataFrame, kinds: dict, found:
     rows = []
     n_dup = int(original.duplicated().sum())
     if n_dup:
-        rows.append(_row(None, "duplicate rows", f"{n_dup:,} rows ({_pct(n_dup, len(original))}) repeat an earlier row."))
+        rows.append(_row(None, "duplicate rows", f"{_count(n_dup, min_cell)} rows ({_share(n_dup, len(original), min_cell)}) repeat an earlier row."))
     ids = [c for c, k in kinds.items() if k == "id"]
     rest = [c for c in original.columns if c not in ids]
     if ids and rest:
         n_dup_rest = int(original[rest].duplicated().sum())
         if n_dup_rest > n_dup:
-            rows.append(_row(None, "duplicate rows", f"{n_dup_rest:,} rows ({_pct(n_dup_rest, len(original))}) repeat "
+            rows.append(_row(None, "duplicate rows", f"{_count(n_dup_rest, min_cell)} rows ({_share(n_dup_rest, len(original), min_cell)}) repeat "
                              f"an earlier row in every column but the id ({_values(ids, 3)}): the same person "
                              "under two ids?"))  # fmt: skip
     for c in data.columns:

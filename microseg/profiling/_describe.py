@@ -233,11 +233,11 @@ def describe(df: pd.DataFrame, *, top: int = 5, min_cell: int = 10, dayfirst: bo
                 levels.append({"column": c, "level": str(lv), "n": int(k), "share": k / n})
             row["top_levels"] = ", ".join(f"{lv} ({100 * k / n:.0f} %)" for lv, k in vc.items())
         rows.append(row)
-        alerts.extend(column_alerts(info, original, n, set_missing=set_n))
+        alerts.extend(column_alerts(info, original, n, set_missing=set_n, min_cell=min_cell))
     table = pd.DataFrame(rows).reindex(columns=_COLUMNS)
     table["failed"] = table["failed"].astype("int64")
     converted = pd.DataFrame(data, index=df.index)
-    alerts.extend(table_alerts(converted, df, kinds, found))
+    alerts.extend(table_alerts(converted, df, kinds, found, min_cell=min_cell))
     lv = pd.DataFrame(levels, columns=["column", "level", "n", "share"])
     al = pd.DataFrame(alerts, columns=["column", "alert", "detail"])
     # direct identifiers: no values of theirs are listed (levels, examples), and they are identifiers, never levels

@@ -138,7 +138,9 @@ def test_day_first_is_read_from_the_values_when_one_order_fails():
     d = ms.describe(df)
     assert d.data["joined"].iloc[1] == pd.Timestamp("2024-06-25")
     assert d.to_frame().set_index("column").loc["joined", "failed"] == 1
-    assert "day first; 1 values that are not dates (e.g. 'bad')" in d.alerts.query("alert == 'converted'")["detail"].item()
+    # one failed value: a count below min_cell is not quoted in an alert (the one small-cell rule)
+    detail = d.alerts.query("alert == 'converted'")["detail"].item()
+    assert "day first; fewer than 10 values that are not dates (e.g. 'bad')" in detail
 
 
 def test_personal_data_is_found_by_value_and_name():
@@ -191,8 +193,18 @@ def test_column_alerts(values, alert, words):
 def test_duplicated_ids_and_rows():
     df = pd.DataFrame({"customer_id": [f"C{i}" for i in range(100)] + ["C1"], "x": list(range(100)) + [1]})
     d = ms.describe(df)
-    assert "1 rows repeat an id already seen (e.g. 'C1')" in d.alerts.query("alert == 'duplicate ids'")["detail"].item()
-    assert _alerts(d)["detail"].tolist() == ["1 rows (1 %) repeat an earlier row."]
+    assert "fewer than 10 rows repeat an id already seen (e.g. 'C1')" in d.alerts.query("alert == 'duplicate ids'")["detail"].item()
+    assert _alerts(d)["detail"].tolist() == ["fewer than 10 rows (under 10 %) repeat an earlier row."]
+
+
+def test_alerts_quote_no_count_from_1_to_min_cell_minus_1():
+    df = pd.DataFrame({"x": [1.0] * 40 + [np.nan] * 3 + [2.0] * 17, "c": ["a"] * 55 + ["unknown"] * 5})
+    small = ms.describe(df).alerts.set_index(["column", "alert"])["detail"]
+    assert small[("x", "missing")] == "fewer than 10 values missing (under 17 %)."
+    assert "in under 17 % of rows (fewer than 10)" in small[("c", "sentinel")]
+    assert not small.str.contains(r"\b[1-9] (?:values|rows)|\([1-9]\)").any()
+    shown = ms.describe(df, min_cell=3).alerts.set_index(["column", "alert"])["detail"]
+    assert shown[("x", "missing")].startswith("3 values missing (5 %)")
 
 
 def test_outliers_name_their_values_and_a_long_tail_is_not_outliers():

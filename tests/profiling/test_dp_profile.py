@@ -270,7 +270,7 @@ def test_the_report_can_be_made_differentially_private(tmp_path):
     page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
     assert "spending epsilon 1 of a budget of 1" in page
     assert "profile(urban_rural" in page and "clamped to [0, 200000] (given)" in page
-    assert "1,500" not in page  # no exact row count
+    assert "1,500 rows" not in page  # no exact row count (a noisy count may still come out at 1,500 by chance)
     left_out = [part.split("</")[0] for part in page.split("left out of the private profile")[1:]]
     assert any("'gender'" in part for part in left_out)  # text without declared levels: left out
     assert not any("preferred_channel" in part for part in left_out)  # declared with --dp-levels: profiled
