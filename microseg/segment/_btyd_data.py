@@ -83,6 +83,15 @@ def summary_arrays(summary, *, monetary: bool = False, estimator=None):
     return arrs, index
 
 
+def require_repeat_buyers(x: np.ndarray, model: str) -> None:
+    """Refuse a fit without at least two customers who bought again: there is nothing to learn rates from."""
+    k = int((x > 0).sum())
+    if k < 2:
+        raise MicrosegError(
+            f"{model} needs repeat buyers to learn from; the summary has {k} customers with a repeat purchase."
+        )
+
+
 def guarded(nll):
     """``nll`` evaluated without floating-point warnings, with NaN read as +inf.
 

@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import MicrosegError, ModelFitWarning
 from . import _bgnbd_limits as limits
-from ._btyd_data import compress
+from ._btyd_data import compress, require_repeat_buyers
 from ._btyd_data import fit_log_params as _fit
 from ._btyd_data import summary_arrays as _summary_arrays
 from ._btyd_inference import ParameterUncertainty, clv_intervals, discounted_purchases
@@ -99,11 +99,7 @@ class BetaGeoModel(ParameterUncertainty, BaseEstimator):
     def fit(self, X, y=None):
         """Fit the model on the btyd summary ``X`` (a DataFrame, or an array of frequency, recency, T)."""
         (x, tx, T), _ = _summary_arrays(X, estimator=self)
-        if (x > 0).sum() < 2:
-            raise MicrosegError(
-                f"BG/NBD needs repeat buyers to learn from; the summary has {int((x > 0).sum())} customers "
-                "with a repeat purchase."
-            )
+        require_repeat_buyers(x, "BG/NBD")
         pen = float(self.penalizer)
         n = len(x)
         (ux, utx, uT), w = compress(x, tx, T)  # the likelihood over distinct rows, weighted

@@ -21,8 +21,7 @@ import pandas as pd
 from scipy.special import gammaln, hyp2f1, roots_laguerre
 from sklearn.base import BaseEstimator
 
-from ..errors import MicrosegError
-from ._btyd_data import compress, fit_log_params, summary_arrays
+from ._btyd_data import compress, fit_log_params, require_repeat_buyers, summary_arrays
 from ._btyd_inference import ParameterUncertainty
 
 __all__ = ["ParetoNBDModel"]
@@ -125,11 +124,7 @@ class ParetoNBDModel(ParameterUncertainty, BaseEstimator):
     def fit(self, X, y=None):
         """Fit the model on the btyd summary ``X`` (a DataFrame, or an array of frequency, recency, T)."""
         (x, tx, T), _ = summary_arrays(X, estimator=self)
-        if (x > 0).sum() < 2:
-            raise MicrosegError(
-                f"Pareto/NBD needs repeat buyers to learn from; the summary has {int((x > 0).sum())} customers "
-                "with a repeat purchase."
-            )
+        require_repeat_buyers(x, "Pareto/NBD")
         pen = float(self.penalizer)
         n = len(x)
         scale = max(float(T.mean()), 1.0)
