@@ -19,18 +19,6 @@ STEPS = ["view_product", "add_to_cart", "begin_checkout", "purchase"]
 
 
 @pytest.fixture(scope="module")
-def client():
-    """Two single-threaded workers in this process (fast to start, reliable in CI); HTTP server on a free port."""
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0", memory_limit="2GiB"
-    )
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
-
-
-@pytest.fixture(scope="module")
 def demo():
     return ms.datasets.make_customers(n_customers=2000, random_state=0)
 
